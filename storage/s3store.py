@@ -1,0 +1,314 @@
+"""S3 object store via the ``minio`` SDK (MinIO in production, moto's server in tests).
+
+- The bucket is created on first use, with object lock when the server supports it (which also
+  turns versioning on); otherwise versioning is switched on explicitly.
+- With object lock, each put carries a retention (``retention_days``, mode GOVERNANCE by default)
+  and the flexible-checksum headers ``x-amz-sdk-checksum-algorithm: SHA256`` /
+  ``x-amz-checksum-sha256``: S3 requires an integrity header on puts with retention, and
+  minio-py only sends Content-MD5 over HTTPS. The server then checks the body's SHA-256 itself.
+- The SHA-256 is also stored as user metadata (``x-amz-meta-sha256``); after each put the store
+  stats the new version and checks size, recorded SHA-256 and (single-part) ETag = MD5.
+- What moto 5.x (the test server) supports: buckets with object lock, versioning, puts with
+  retention + checksum headers, stat/get/list/presigned GET, refusal to delete a locked
+  version. ``get_object_retention`` is broken in moto, so this module never reads retention back.
+- Every call has connect/read timeouts and a bounded retry; when the server stays unreachable
+  :class:`pipeline.model.TransientError` is raised.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import urllib3
+from minio import Minio
+from minio.commonconfig import COMPLIANCE, ENABLED, GOVERNANCE
+from minio.error import MinioException, S3Error, ServerError
+from minio.retention import Retention
+from minio.versioningconfig import VersioningConfig
+
+from storage.objectstore import (
+    IntegrityError,
+    ObjectNotFound,
+    ObjectStore,
+    StoredObject,
+    _clean_metadata,
+    check_key,
+)
+from storage.retry import RetryPolicy, retry_call
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
+
+_MISSING = {"NoSuchKey", "NoSuchVersion", "NoSuchObject", "ResourceNotFound"}
+_SINGLE_PUT_LIMIT = 512 * 1024 * 1024  # above this, multipart (ETag is then not the MD5)
+
+
+def _transient(exc: BaseException) -> bool:
+    if isinstance(exc, S3Error):
+        return exc.code in {"SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout"}
+    return True
+
+
+class S3ObjectStore(ObjectStore):
+    def __init__(
+        self,
+        endpoint: str,
+        access_key: str | None,
+        secret_key: str | None,
+        bucket: str = "sohoa",
+        *,
+        secure: bool = False,
+        region: str | None = None,
+        retention_days: int | None = None,
+        retention_mode: str = GOVERNANCE,
+        object_lock: bool = True,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 60.0,
+        policy: RetryPolicy | None = None,
+    ):
+        if retention_mode not in (GOVERNANCE, COMPLIANCE):
+            raise ValueError(f"retention_mode must be GOVERNANCE or COMPLIANCE: {retention_mode}")
+        self.endpoint = endpoint
+        self.bucket = bucket
+        self.retention_days = retention_days if retention_days and retention_days > 0 else None
+        self.retention_mode = retention_mode
+        self.want_object_lock = object_lock
+        self.policy = policy or RetryPolicy()
+        http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout),
+            retries=urllib3.Retry(total=1, backoff_factor=0.1, status_forcelist=[502, 503, 504]),
+            maxsize=10,
+        )
+        self.client = Minio(
+            endpoint,
+            access_key=access_key,
+            secret_key=secret_key,
+            secure=secure,
+            region=region,
+            http_client=http,
+        )
+        self._ready = False
+        self._lock_enabled = False
+        self._init_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> S3ObjectStore:
+        return cls(
+            settings.s3_endpoint or "",
+            settings.s3_access_key,
+            settings.s3_secret_key,
+            settings.s3_bucket,
+            secure=settings.s3_secure,
+            region=settings.s3_region,
+            retention_days=settings.retention_years * 365 if settings.retention_years else None,
+            retention_mode=os.environ.get("SOHOA_S3_RETENTION_MODE", GOVERNANCE).upper(),
+        )
+
+    @property
+    def description(self) -> str:
+        return f"s3://{self.endpoint}/{self.bucket}"
+
+    @property
+    def object_lock_enabled(self) -> bool:
+        self._ensure_bucket()
+        return self._lock_enabled
+
+    def _call(self, what: str, fn):
+        return retry_call(
+            fn,
+            what=f"S3 {self.endpoint} ({what})",
+            retry_on=(urllib3.exceptions.HTTPError, OSError, ServerError, S3Error),
+            is_transient=_transient,
+            policy=self.policy,
+        )
+
+    def _ensure_bucket(self) -> None:
+        if self._ready:
+            return
+        with self._init_lock:
+            if self._ready:
+                return
+            if not self._call("bucket_exists", lambda: self.client.bucket_exists(self.bucket)):
+                created_locked = False
+                if self.want_object_lock:
+                    try:
+                        self._call(
+                            "make_bucket",
+                            lambda: self.client.make_bucket(self.bucket, object_lock=True),
+                        )
+                        created_locked = True
+                    except S3Error as exc:
+                        if exc.code in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                            created_locked = True  # a concurrent creator won the race
+                if not created_locked:
+                    try:
+                        self._call("make_bucket", lambda: self.client.make_bucket(self.bucket))
+                    except S3Error as exc:
+                        if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                            raise
+            self._lock_enabled = False
+            if self.want_object_lock:
+                try:
+                    cfg = self._call(
+                        "get_object_lock_config",
+                        lambda: self.client.get_object_lock_config(self.bucket),
+                    )
+                    self._lock_enabled = cfg is not None
+                except S3Error:
+                    self._lock_enabled = False
+            if not self._lock_enabled:
+                self._call(
+                    "set_bucket_versioning",
+                    lambda: self.client.set_bucket_versioning(
+                        self.bucket, VersioningConfig(ENABLED)
+                    ),
+                )
+            self._ready = True
+
+    def put(self, key, data, content_type="application/octet-stream", metadata=None):
+        check_key(key)
+        self._ensure_bucket()
+        if isinstance(data, bytes | bytearray | memoryview):
+            payload = bytes(data)
+        else:
+            payload = Path(data).read_bytes()
+        if len(payload) > _SINGLE_PUT_LIMIT:
+            raise ValueError(f"{key}: objects above {_SINGLE_PUT_LIMIT} bytes are not supported")
+        digest = hashlib.sha256(payload)
+        sha_hex = digest.hexdigest()
+        md5_hex = hashlib.md5(payload, usedforsecurity=False).hexdigest()
+        headers: dict[str, Any] = dict(_clean_metadata(metadata))
+        headers["sha256"] = sha_hex
+        headers["x-amz-sdk-checksum-algorithm"] = "SHA256"
+        headers["x-amz-checksum-sha256"] = base64.b64encode(digest.digest()).decode()
+        retention = None
+        if self._lock_enabled and self.retention_days:
+            until = datetime.now(UTC).replace(microsecond=0) + timedelta(days=self.retention_days)
+            retention = Retention(self.retention_mode, until)
+
+        def do_put():
+            return self.client.put_object(
+                self.bucket,
+                key,
+                io.BytesIO(payload),
+                len(payload),
+                content_type=content_type,
+                metadata=headers,
+                retention=retention,
+                part_size=_SINGLE_PUT_LIMIT,
+            )
+
+        result = self._call(f"put {key}", do_put)
+        stored = self.stat(key, version_id=result.version_id)
+        if stored.size != len(payload) or stored.sha256 != sha_hex:
+            raise IntegrityError(
+                f"{key}: after put the server reports size {stored.size}, sha256 {stored.sha256}"
+            )
+        etag = (stored.metadata.get("etag") or "").strip('"')
+        if etag and "-" not in etag and etag != md5_hex:
+            raise IntegrityError(f"{key}: after put the server's ETag {etag} is not the MD5")
+        return stored
+
+    def stat(self, key, version_id: str | None = None):
+        check_key(key)
+        self._ensure_bucket()
+        try:
+            obj = self._call(
+                f"stat {key}",
+                lambda: self.client.stat_object(self.bucket, key, version_id=version_id),
+            )
+        except S3Error as exc:
+            if exc.code in _MISSING:
+                raise ObjectNotFound(f"no object {key!r} in {self.description}") from None
+            raise
+        meta = {k.lower(): v for k, v in (obj.metadata or {}).items()}
+        user = {
+            k[len("x-amz-meta-") :]: v
+            for k, v in meta.items()
+            if k.startswith("x-amz-meta-") and k != "x-amz-meta-sha256"
+        }
+        user["etag"] = obj.etag or ""
+        return StoredObject(
+            key=key,
+            sha256=meta.get("x-amz-meta-sha256", ""),
+            size=int(obj.size or 0),
+            version_id=obj.version_id,
+            content_type=obj.content_type or "application/octet-stream",
+            metadata=user,
+            last_modified=obj.last_modified,
+        )
+
+    def get(self, key, expected_sha256=None):
+        check_key(key)
+        self._ensure_bucket()
+
+        def fetch():
+            resp = self.client.get_object(self.bucket, key)
+            try:
+                return resp.data, resp.headers.get("x-amz-meta-sha256")
+            finally:
+                resp.close()
+                resp.release_conn()
+
+        try:
+            data, recorded = self._call(f"get {key}", fetch)
+        except S3Error as exc:
+            if exc.code in _MISSING:
+                raise ObjectNotFound(f"no object {key!r} in {self.description}") from None
+            raise
+        return self._check(key, data, recorded, expected_sha256)
+
+    def exists(self, key):
+        try:
+            self.stat(key)
+            return True
+        except ObjectNotFound:
+            return False
+
+    def list(self, prefix=""):
+        self._ensure_bucket()
+
+        def collect():
+            return sorted(
+                o.object_name
+                for o in self.client.list_objects(self.bucket, prefix=prefix, recursive=True)
+                if not o.is_dir
+            )
+
+        keys: list[str] = self._call(f"list {prefix}", collect)
+        return iter(keys)
+
+    def delete(self, key):
+        check_key(key)
+        self._ensure_bucket()
+        self._call(f"delete {key}", lambda: self.client.remove_object(self.bucket, key))
+
+    def presigned_url(self, key, expires=3600):
+        check_key(key)
+        self._ensure_bucket()
+        return self._call(
+            f"presign {key}",
+            lambda: self.client.presigned_get_object(
+                self.bucket, key, expires=timedelta(seconds=int(expires))
+            ),
+        )
+
+    def versions(self, key: str) -> Iterator[str]:
+        """Version ids of ``key``, newest first (for audits)."""
+        self._ensure_bucket()
+        objs = self._call(
+            f"versions {key}",
+            lambda: list(self.client.list_objects(self.bucket, prefix=key, include_version=True)),
+        )
+        return iter([o.version_id for o in objs if o.object_name == key])
+
+
+__all__ = ["S3ObjectStore", "MinioException"]
