@@ -1,0 +1,374 @@
+"""Schema-driven, layout-aware field extraction over OCR pages.
+
+For each field of the document type (``schemas.json``) the label is looked up among the
+document's fuzzy label spans (restricted to its section when the schema says so); the value is
+made of the words right of the label on the same visual line up to the next label, or of the
+line below when nothing follows the label. Values wrap onto the next line when they ran to the
+right margin. Each raw value is normalised and validated per kind; confidence combines OCR word
+confidences, label match quality and validation, through a calibration table.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+from extractors import normalize as nz
+from extractors.layout import LabelSet, Line, Span, document_lines, find_labels, union_bbox
+from extractors.text import fold, fold_alnum, squash
+from pipeline.model import Classification, Field, OcrPage, OcrWord
+
+SCHEMA_PATH = Path(__file__).with_name("schemas.json")
+CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
+STOP = "_stop"
+
+
+@lru_cache(maxsize=1)
+def schemas() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def document_types() -> list[str]:
+    return [k for k in schemas() if not k.startswith("_")]
+
+
+def field_kinds(document_type: str) -> dict[str, str]:
+    if document_type not in schemas() or document_type.startswith("_"):
+        return {}
+    return {f["id"]: f["kind"] for f in schemas()[document_type]["fields"]}
+
+
+@cache
+def _labelset(document_type: str) -> LabelSet:
+    sch = schemas()[document_type]
+    items: list[tuple[str, str]] = []
+    for f in sch["fields"]:
+        for lab in f.get("labels", []):
+            items.append((f["id"], lab))
+        for i, part in enumerate(f.get("parts", [])):
+            for lab in part:
+                items.append((f"{f['id']}#{i}", lab))
+    for name, labs in sch.get("anchors", {}).items():
+        for lab in labs:
+            items.append((f"@{name}", lab))
+    for lab in sch.get("stops", []) + schemas()["_common_stops"]:
+        items.append((STOP, lab))
+    return LabelSet.build(items)
+
+
+@lru_cache(maxsize=1)
+def _signature_re() -> re.Pattern[str]:
+    return re.compile(schemas()["_signature_regex"])
+
+
+@lru_cache(maxsize=1)
+def calibration() -> dict[str, Any]:
+    if CALIBRATION_PATH.exists():
+        return json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))
+    return {}
+
+
+@dataclass
+class RawValue:
+    words: list[OcrWord]
+    text: str
+    page: int | None
+    label_score: float  # 0..1
+
+
+def _first_word_after(line: Line, span: Span) -> int:
+    return line.tokens[span.end - 1].word + 1
+
+
+def _label_tail(line: Line, span: Span) -> str:
+    """Text glued to the label's last word after a colon ("tên:NGUYỄN")."""
+    w = line.words[line.tokens[span.end - 1].word]
+    if ":" in w.text:
+        tail = w.text.rsplit(":", 1)[1]
+        if fold_alnum(tail):
+            return tail
+    return ""
+
+
+def _meaningful(words: list[OcrWord]) -> bool:
+    return bool(fold_alnum(nz.clean_text(" ".join(w.text for w in words))))
+
+
+class _Doc:
+    def __init__(self, document_type: str, pages: list[OcrPage]):
+        self.type = document_type
+        self.lines = document_lines(pages)
+        self.spans = find_labels(self.lines, _labelset(document_type))
+        self.by_line: dict[int, list[Span]] = {}
+        for sp in self.spans:
+            self.by_line.setdefault(sp.line, []).append(sp)
+        self.anchors: dict[str, tuple[int, int]] = {}
+        for sp in self.spans:
+            if sp.key.startswith("@"):
+                self.anchors.setdefault(sp.key[1:], sp.pos)
+        # right margin of the text per page, for wrap detection
+        self.right: dict[int, int] = {}
+        for ln in self.lines:
+            self.right[ln.page] = max(self.right.get(ln.page, 0), ln.bbox[2])
+
+    def spans_for(self, key: str, spec: dict[str, Any]) -> list[Span]:
+        out = [sp for sp in self.spans if sp.key == key]
+        after = spec.get("after")
+        before = spec.get("before")
+        if after:
+            if after not in self.anchors:
+                return []
+            out = [sp for sp in out if sp.pos > self.anchors[after]]
+        if before and before in self.anchors:
+            out = [sp for sp in out if sp.pos < self.anchors[before]]
+        return out
+
+    def value_after(self, span: Span, kind: str) -> RawValue:
+        line = self.lines[span.line]
+        start = _first_word_after(line, span)
+        nxt = [sp for sp in self.by_line.get(span.line, []) if sp.start >= span.end]
+        end = line.tokens[nxt[0].start].word if nxt else len(line.words)
+        end = max(end, start)
+        words = line.words[start:end]
+        tail = _label_tail(line, span)
+        if tail:
+            lw = line.words[line.tokens[span.end - 1].word]
+            words = [
+                OcrWord(tail, lw.bbox, lw.confidence, lw.block, lw.paragraph, lw.line, lw.word)
+            ]
+            words += line.words[start:end]
+        if nxt and words:
+            # a field number printed before the next label ("... 8. Mối quan hệ")
+            last = words[-1].text
+            if re.fullmatch(r"(\d{1,2}|[IVX]{1,4})[.):]?", last) and len(words) > 1:
+                words = words[:-1]
+        below_used = False
+        if not _meaningful(words):
+            words = self._line_below(span.line)
+            below_used = True
+        elif kind in ("text", "name") and not nxt:
+            cur = span.line
+            while words and words[-1].bbox[2] >= 0.9 * self.right[line.page]:
+                more = self._line_below(cur, wrap=True)
+                if not more:
+                    break
+                words = words + more
+                cur += 1
+        text = " ".join(w.text for w in words)
+        score = span.score / 100.0
+        if below_used and words:
+            score *= 0.98
+        return RawValue(words, text, line.page if words else None, score)
+
+    def _line_below(self, li: int, *, wrap: bool = False) -> list[OcrWord]:
+        if li + 1 >= len(self.lines):
+            return []
+        cur, nxt = self.lines[li], self.lines[li + 1]
+        if nxt.page != cur.page:
+            return []
+        gap = nxt.bbox[1] - cur.bbox[3]
+        if gap > 2.0 * cur.height:
+            return []
+        spans = self.by_line.get(li + 1, [])
+        if wrap and (spans or _signature_re().search(" ".join(fold(w.text) for w in nxt.words))):
+            return []
+        end = nxt.tokens[spans[0].start].word if spans else len(nxt.words)
+        words = nxt.words[:end]
+        return words if _meaningful(words) else []
+
+    def regex_value(self, pattern: re.Pattern[str], group: str, last: bool) -> RawValue | None:
+        hits: list[RawValue] = []
+        for line in self.lines:
+            folds = [fold(w.text) for w in line.words]
+            starts, pos = [], 0
+            for f in folds:
+                starts.append(pos)
+                pos += len(f) + 1
+            text = " ".join(folds)
+            for m in pattern.finditer(text):
+                s, e = m.span(group)
+                if s < 0 or s == e:
+                    continue
+                i0 = bisect.bisect_right(starts, s) - 1
+                i1 = bisect.bisect_left(starts, e)
+                words = line.words[i0:i1]
+                raw = " ".join(w.text for w in words)
+                hits.append(RawValue(words, raw, line.page, 1.0))
+                if not last:
+                    return hits[0]
+        return hits[-1] if hits else None
+
+
+def _signature(doc: _Doc, which: str) -> RawValue | None:
+    rv = doc.regex_value(_signature_re(), "place" if which == "place" else "v", last=True)
+    if rv and which == "place":
+        text = re.sub(r"^\s*(?:Làm tại|Lam tai)\s*:?\s*", "", rv.text, flags=re.I)
+        words = rv.words
+        # drop a leading "Làm tại" / punctuation from the words too
+        while words and fold_alnum(words[0].text) in ("lam", "tai", "lam tai", ""):
+            words = words[1:]
+        rv = RawValue(words, text if words else "", rv.page, rv.label_score)
+    return rv
+
+
+def _confidence(kind: str, words: list[OcrWord], label_score: float, reasons: list[str]) -> float:
+    if not words:
+        return 0.0
+    confs = sorted(w.confidence for w in words)
+    ocr_min = confs[0] / 100.0
+    ocr_mean = sum(confs) / len(confs) / 100.0
+    raw = min(1.0, 0.6 * ocr_min + 0.4 * ocr_mean) * min(1.0, label_score / 0.95)
+    return calibrate(kind, raw, bool(reasons))
+
+
+def raw_score(words: list[OcrWord], label_score: float) -> float:
+    if not words:
+        return 0.0
+    confs = sorted(w.confidence for w in words)
+    ocr_min = confs[0] / 100.0
+    ocr_mean = sum(confs) / len(confs) / 100.0
+    return min(1.0, 0.6 * ocr_min + 0.4 * ocr_mean) * min(1.0, label_score / 0.95)
+
+
+def calibrate(kind: str, raw: float, has_reasons: bool) -> float:
+    """Map a raw score to an estimate of P(correct) from the calibration table, if any."""
+    table = calibration().get(kind) or calibration().get("*")
+    conf = raw
+    if table:
+        edges, probs = table["edges"], table["probs"]
+        i = min(len(probs) - 1, max(0, bisect.bisect_right(edges, raw) - 1))
+        conf = probs[i]
+    if has_reasons:
+        conf = min(conf, 0.5)
+    return round(max(0.0, min(1.0, conf)), 4)
+
+
+def _missing(fid: str, kind: str, reason: str) -> Field:
+    return Field(fid, kind, None, None, 0.0, None, None, True, [reason])
+
+
+def extract(
+    document_type: str, pages: list[OcrPage], *, review_threshold: float
+) -> dict[str, Field]:
+    """Every field of the type, in schema order (empty for ``other`` or unknown types)."""
+    if document_type not in schemas() or document_type.startswith("_"):
+        return {}
+    sch = schemas()[document_type]
+    doc = _Doc(document_type, pages)
+    fields: dict[str, Field] = {}
+    for spec in sch["fields"]:
+        fid, kind = spec["id"], spec["kind"]
+        rv: RawValue | None = None
+        reasons: list[str] = []
+        locator = spec.get("locator")
+        if locator in ("signature_date", "signature_place"):
+            rv = _signature(doc, locator.split("_")[1])
+            if rv is None:
+                fields[fid] = _missing(fid, kind, "label_not_found")
+                continue
+        elif locator == "regex":
+            rv = doc.regex_value(re.compile(spec["regex"]), "v", last=False)
+            if rv is None:
+                fields[fid] = _missing(fid, kind, "label_not_found")
+                continue
+        else:
+            spans = doc.spans_for(fid, spec)
+            if spans:
+                rv = doc.value_after(spans[0], kind)
+            if spec.get("parts") and (rv is None or not rv.words):
+                parts = [doc.spans_for(f"{fid}#{i}", spec) for i in range(len(spec["parts"]))]
+                if all(parts):
+                    vals = [doc.value_after(p[0], kind) for p in parts]
+                    words = [w for v in vals for w in v.words]
+                    rv = RawValue(
+                        words,
+                        " ".join(v.text for v in vals),
+                        vals[0].page,
+                        min(v.label_score for v in vals),
+                    )
+            if rv is None:
+                fields[fid] = _missing(fid, kind, "label_not_found")
+                continue
+        if not rv.words or not fold_alnum(nz.clean_text(rv.text)):
+            fields[fid] = _missing(fid, kind, "value_not_found")
+            continue
+        value, nreasons = nz.normalize(spec.get("normalizer", kind), rv.text)
+        reasons.extend(nreasons)
+        if value is None:
+            if not reasons:
+                reasons.append("value_not_found")
+            f = Field(
+                fid, kind, None, squash(rv.text), 0.0, rv.page, union_bbox(rv.words), True, reasons
+            )
+            fields[fid] = f
+            continue
+        if kind == "date" and not reasons:
+            reasons.extend(nz.plausible_date(value, field_id=fid))
+        conf = _confidence(kind, rv.words, rv.label_score, reasons)
+        f = Field(
+            fid, kind, value, squash(rv.text), conf, rv.page, union_bbox(rv.words), False, reasons
+        )
+        fields[fid] = f
+    _cross_checks(fields)
+    for f in fields.values():
+        _finalize(f, review_threshold)
+    return fields
+
+
+def _cross_checks(fields: dict[str, Field]) -> None:
+    for fid, f in fields.items():
+        if f.kind != "id_number" or not f.value or not fid.endswith("id_number"):
+            continue
+        prefix = fid[: -len("id_number")]
+        bd = fields.get(prefix + "birth_date")
+        gd = fields.get(prefix + "gender")
+        reasons = nz.check_id_number(f.value, bd.value if bd else None, gd.value if gd else None)
+        for r in reasons:
+            flag(f, r)
+
+
+def flag(f: Field, reason: str) -> None:
+    """Send a field to review with a reason (confidence capped)."""
+    if reason not in f.reasons:
+        f.reasons.append(reason)
+    f.confidence = min(f.confidence, 0.5)
+    f.needs_review = True
+
+
+def _finalize(f: Field, threshold: float) -> None:
+    if f.value is None:
+        f.needs_review = True
+        f.confidence = 0.0
+        if not f.reasons:
+            f.reasons.append("value_not_found")
+        return
+    if f.confidence < threshold and not f.reasons:
+        f.reasons.append("low_ocr_confidence")
+    f.needs_review = bool(f.reasons) or f.confidence < threshold
+
+
+def to_contract_json(
+    file: str,
+    classification: Classification,
+    pages: list[OcrPage],
+    fields: dict[str, Field],
+) -> dict[str, Any]:
+    """Exactly the contract's JSON object for one file."""
+    dtype = classification.document_type
+    kinds = field_kinds(dtype)
+    out_fields: dict[str, Any] = {}
+    for fid, kind in kinds.items():
+        f = fields.get(fid) or _missing(fid, kind, "value_not_found")
+        out_fields[fid] = f.to_contract()
+    return {
+        "file": file,
+        "document_type": dtype,
+        "document_type_confidence": round(float(classification.confidence), 4),
+        "pages": len(pages),
+        "fields": out_fields,
+    }

@@ -1,0 +1,278 @@
+"""Normalisers (raw OCR text -> contract value) and validators, per value kind.
+
+A normaliser returns ``(value, reasons)``: ``value`` is None when nothing usable was found;
+``reasons`` name what a reviewer should look at (``invalid_date`` ...). Validators never
+silently fix a value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from extractors.text import fold, squash, strip_leaders
+
+# Characters Tesseract commonly confuses with digits inside numeric fields.
+_DIGIT_FIX = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "D": "0",
+        "Q": "0",
+        "l": "1",
+        "I": "1",
+        "|": "1",
+        "i": "1",
+        "!": "1",
+        "S": "5",
+        "s": "5",
+        "B": "8",
+        "Z": "2",
+        "z": "2",
+        "g": "9",
+        "q": "9",
+        "G": "6",
+        "b": "6",
+        "T": "7",
+    }
+)
+_VN_DATE = re.compile(
+    r"(?:ngay\s*)?(\d{1,2})\s*(?:thang)\s*(\d{1,2})\s*(?:nam)\s*(\d{4})", re.IGNORECASE
+)
+_NUM_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_LEAD_REF = re.compile(r"^(?:\(\s*\d{1,2}\s*\)|[:;,.\-–]|\s)+")
+_TRAIL_PUNCT = re.compile(r"[\s,;:.\-–]+$")
+_MOBILE_PREFIXES = {"03", "05", "07", "08", "09", "02"}
+
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+
+
+def clean_text(raw: str) -> str:
+    """Dot leaders, a leading ``(1)``/``:`` and trailing punctuation removed; NFC, single spaces."""
+    text = strip_leaders(raw)
+    text = _LEAD_REF.sub("", text)
+    text = re.sub(r"\(\s*\d{1,2}\s*\)", " ", text)  # footnote refs (2) inside
+    text = _TRAIL_PUNCT.sub("", text)
+    return squash(text)
+
+
+def _digits_fixed(token: str) -> str:
+    """OCR digit confusions fixed inside a token that is mostly digits."""
+    digits = sum(c.isdigit() for c in token)
+    if digits and digits >= len(token) / 2:
+        return token.translate(_DIGIT_FIX)
+    return token
+
+
+def norm_date(raw: str) -> tuple[str | None, list[str]]:
+    text = clean_text(raw)
+    folded = fold(" ".join(_digits_fixed(t) for t in text.split()))
+    m = _VN_DATE.search(folded) or _NUM_DATE.search(folded)
+    if m:
+        d, mo, y = (int(g) for g in m.groups())
+    else:
+        m = _ISO_DATE.search(folded)
+        if not m:
+            return None, (["invalid_date"] if text else [])
+        y, mo, d = (int(g) for g in m.groups())
+    try:
+        value = dt.date(y, mo, d)
+    except ValueError:
+        return None, ["invalid_date"]
+    reasons = []
+    if not (MIN_YEAR <= y <= MAX_YEAR):
+        reasons.append("implausible_date")
+    return value.isoformat(), reasons
+
+
+def norm_year(raw: str) -> tuple[str | None, list[str]]:
+    m = re.search(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)", clean_text(raw))
+    return (m.group(1), []) if m else (None, ["invalid_year"])
+
+
+def norm_id_number(raw: str) -> tuple[str | None, list[str]]:
+    text = clean_text(raw)
+    fixed = " ".join(_digits_fixed(t) for t in text.split())
+    # Digits grouped by spaces ("001 095 012 345") belong together; letters break a run.
+    runs = re.findall(r"\d[\d\s.]*\d|\d", fixed)
+    runs = [re.sub(r"\D", "", r) for r in runs]
+    for want in (12, 9):
+        for r in runs:
+            if len(r) == want:
+                return r, []
+    if not runs:
+        return None, (["invalid_id_number"] if text else [])
+    best = max(runs, key=len)
+    if len(best) < 6:
+        return None, ["invalid_id_number"]
+    return best, ["unusual_id_number_length"]
+
+
+def norm_account(raw: str) -> tuple[str | None, list[str]]:
+    """Digit identifiers of free length (bank accounts, social insurance numbers)."""
+    text = clean_text(raw)
+    fixed = " ".join(_digits_fixed(t) for t in text.split())
+    runs = [re.sub(r"\D", "", r) for r in re.findall(r"\d[\d\s.\-]*\d|\d", fixed)]
+    runs = [r for r in runs if len(r) >= 6]
+    if not runs:
+        return None, (["invalid_id_number"] if text else [])
+    return max(runs, key=len), []
+
+
+def norm_phone(raw: str) -> tuple[str | None, list[str]]:
+    text = clean_text(raw)
+    fixed = " ".join(_digits_fixed(t) for t in text.split())
+    m = re.search(r"(\+?\s*84|0)[\d\s.\-()]{8,16}", fixed)
+    if not m:
+        return None, (["invalid_phone"] if text else [])
+    digits = re.sub(r"\D", "", m.group(0))
+    if m.group(0).lstrip().startswith("+") or (digits.startswith("84") and len(digits) == 11):
+        digits = "0" + digits[2:]
+    if len(digits) > 10 and digits.startswith("0"):
+        digits = digits[:10] if len(digits) != 11 else digits
+    reasons = []
+    if len(digits) != 10 or not digits.startswith("0"):
+        reasons.append("invalid_phone")
+    elif digits[:2] not in _MOBILE_PREFIXES:
+        reasons.append("invalid_phone_prefix")
+    return digits, reasons
+
+
+_EMAIL = re.compile(r"^[a-z0-9._%+\-]+@[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}$")
+
+
+def norm_email(raw: str) -> tuple[str | None, list[str]]:
+    text = clean_text(raw).lower().replace(" ", "")
+    text = text.replace("(at)", "@").replace("[at]", "@")
+    m = re.search(r"[^\s:;,()]+@[^\s;,()]+", text)
+    if not m:
+        return (None, ["invalid_email"]) if text else (None, [])
+    value = m.group(0).rstrip(".")
+    return value, ([] if _EMAIL.match(value) else ["invalid_email"])
+
+
+def norm_gender(raw: str) -> tuple[str | None, list[str]]:
+    text = clean_text(raw)
+    tokens = re.findall(r"[a-z]+", fold(text))
+    # The printed hint "(Nam/Nữ)" may precede the value: take the last gender word.
+    found = None
+    for t in tokens:
+        if t in ("nam", "male"):
+            found = "Nam"
+        elif t in ("nu", "female", "nuu"):
+            found = "Nữ"
+    if found is None:
+        return None, (["invalid_gender"] if text else [])
+    return found, []
+
+
+def norm_number(raw: str) -> tuple[float | int | None, list[str]]:
+    text = clean_text(raw)
+    fixed = " ".join(_digits_fixed(t) for t in text.split())
+    m = re.search(r"\d[\d.,\s]*", fixed)
+    if not m:
+        return None, (["invalid_number"] if text else [])
+    s = m.group(0).strip().rstrip(".,").replace(" ", "")
+    # Vietnamese: '.' groups thousands, ',' is the decimal separator.
+    if "," in s:
+        whole, _, frac = s.rpartition(",")
+        whole = whole.replace(".", "").replace(",", "")
+        try:
+            return float(f"{whole}.{frac}"), []
+        except ValueError:
+            return None, ["invalid_number"]
+    if "." in s:
+        parts = s.split(".")
+        if all(len(p) == 3 for p in parts[1:]):
+            s = "".join(parts)
+        else:
+            try:
+                return float(s), ["ambiguous_number"]
+            except ValueError:
+                return None, ["invalid_number"]
+    try:
+        return int(s), []
+    except ValueError:
+        return None, ["invalid_number"]
+
+
+def norm_name(raw: str) -> tuple[str | None, list[str]]:
+    text = clean_text(raw)
+    text = re.sub(r"^(?:(?:Ông|Bà|Ông/Bà|Ông/bà)\s*[:.]?\s+)", "", text)
+    text = text.strip(" ,;:.-")
+    if not text:
+        return None, []
+    reasons = []
+    if re.search(r"\d", text):
+        reasons.append("name_has_digits")
+    return text, reasons
+
+
+def norm_text(raw: str) -> tuple[str | None, list[str]]:
+    text = clean_text(raw)
+    return (text or None), []
+
+
+_DOSSIER = re.compile(r"[0-9A-Z]{2,4}(?:\.[0-9A-Z]{2,4}){2,4}-\d{6}-\d{3,6}")
+
+
+def norm_dossier_code(raw: str) -> tuple[str | None, list[str]]:
+    text = clean_text(raw).replace(" ", "")
+    m = _DOSSIER.search(text.upper())
+    if m:
+        return m.group(0), []
+    return (text or None), (["invalid_dossier_code"] if text else [])
+
+
+NORMALIZERS: dict[str, Callable[[str], tuple[Any, list[str]]]] = {
+    "date": norm_date,
+    "year": norm_year,
+    "id_number": norm_id_number,
+    "account": norm_account,
+    "phone": norm_phone,
+    "email": norm_email,
+    "gender": norm_gender,
+    "number": norm_number,
+    "name": norm_name,
+    "text": norm_text,
+    "dossier_code": norm_dossier_code,
+}
+
+
+def normalize(kind: str, raw: str) -> tuple[Any, list[str]]:
+    return NORMALIZERS.get(kind, norm_text)(raw or "")
+
+
+def check_id_number(id_number: str | None, birth_date: str | None, gender: str | None) -> list[str]:
+    """The 12-digit number against the holder's birth year and gender (contract rules)."""
+    if not id_number or len(id_number) != 12:
+        return []
+    reasons = []
+    code = int(id_number[3])
+    yy = id_number[4:6]
+    if code > 9:
+        return ["invalid_id_number"]
+    century = 1900 + 100 * (code // 2)
+    id_female = code % 2 == 1
+    if birth_date:
+        year = int(birth_date[:4])
+        if year != century + int(yy):
+            reasons.append("id_number_birth_year_mismatch")
+    if gender in ("Nam", "Nữ") and id_female != (gender == "Nữ"):
+        reasons.append("id_number_gender_mismatch")
+    return reasons
+
+
+def plausible_date(value: str, *, field_id: str, today: dt.date | None = None) -> list[str]:
+    """Birth dates in the past, not before 1900; expiry/due dates may be in the future."""
+    today = today or dt.date.today()
+    d = dt.date.fromisoformat(value)
+    if d.year < MIN_YEAR or d.year > MAX_YEAR:
+        return ["implausible_date"]
+    if "birth" in field_id and d > today:
+        return ["implausible_date"]
+    return []
