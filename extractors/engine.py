@@ -18,6 +18,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from extractors import normalize as nz
 from extractors.layout import LabelSet, Line, Span, document_lines, find_labels, union_bbox
 from extractors.text import fold, fold_alnum, squash
@@ -95,6 +97,29 @@ def _label_tail(line: Line, span: Span) -> str:
     return ""
 
 
+_LEADER = re.compile(r"\.{3,}|…|_{3,}")
+
+
+def _cut_leaders(words: list[OcrWord]) -> list[OcrWord]:
+    """Drop the template's dot leaders: leading ones are skipped, and the value ends at the
+    first leader after it (what OCR makes of the rest of the dots is noise)."""
+    out: list[OcrWord] = []
+    for w in words:
+        m = _LEADER.search(w.text)
+        if not m:
+            out.append(w)
+            continue
+        head = w.text[: m.start()]
+        if fold_alnum(head):
+            out.append(OcrWord(head, w.bbox, w.confidence, w.block, w.paragraph, w.line, w.word))
+        if any(fold_alnum(x.text) for x in out):
+            break
+        tail = _LEADER.sub(" ", w.text[m.start() :]).strip(" .…_")
+        if fold_alnum(tail):
+            out.append(OcrWord(tail, w.bbox, w.confidence, w.block, w.paragraph, w.line, w.word))
+    return out
+
+
 def _meaningful(words: list[OcrWord]) -> bool:
     return bool(fold_alnum(nz.clean_text(" ".join(w.text for w in words))))
 
@@ -109,15 +134,16 @@ class _Doc:
             self.by_line.setdefault(sp.line, []).append(sp)
         self.anchors: dict[str, tuple[int, int]] = {}
         for sp in self.spans:
-            if sp.key.startswith("@"):
-                self.anchors.setdefault(sp.key[1:], sp.pos)
+            for key in sp.keys:
+                if key.startswith("@"):
+                    self.anchors.setdefault(key[1:], sp.pos)
         # right margin of the text per page, for wrap detection
         self.right: dict[int, int] = {}
         for ln in self.lines:
             self.right[ln.page] = max(self.right.get(ln.page, 0), ln.bbox[2])
 
     def spans_for(self, key: str, spec: dict[str, Any]) -> list[Span]:
-        out = [sp for sp in self.spans if sp.key == key]
+        out = [sp for sp in self.spans if key in sp.keys]
         after = spec.get("after")
         before = spec.get("before")
         if after:
@@ -128,7 +154,30 @@ class _Doc:
             out = [sp for sp in out if sp.pos < self.anchors[before]]
         return out
 
+    def _label_wraps(self, span: Span) -> Span | None:
+        """A label cut by the line end ("Mối quan hệ với chủ" / "hộ: Chủ hộ"): the span of
+        its rest at the start of the next line, as a pseudo label there."""
+        line = self.lines[span.line]
+        if span.score >= 100 or span.end < len(line.tokens) or span.line + 1 >= len(self.lines):
+            return None
+        nxt = self.lines[span.line + 1]
+        if nxt.page != line.page:
+            return None
+        head = " ".join(t.fold for t in line.tokens[span.start : span.end])
+        best, best_k = span.score, 0
+        for k in range(1, min(3, len(nxt.tokens)) + 1):
+            cand = head + " " + " ".join(t.fold for t in nxt.tokens[:k])
+            sc = fuzz.ratio(cand, span.label)
+            if sc > best:
+                best, best_k = sc, k
+        if best_k and best >= 95:
+            return Span(span.keys, span.line + 1, 0, best_k, best, 0.0, span.label)
+        return None
+
     def value_after(self, span: Span, kind: str) -> RawValue:
+        wrapped = self._label_wraps(span)
+        if wrapped is not None:
+            span = wrapped
         line = self.lines[span.line]
         start = _first_word_after(line, span)
         nxt = [sp for sp in self.by_line.get(span.line, []) if sp.start >= span.end]
@@ -147,14 +196,16 @@ class _Doc:
             last = words[-1].text
             if re.fullmatch(r"(\d{1,2}|[IVX]{1,4})[.):]?", last) and len(words) > 1:
                 words = words[:-1]
+        words = _cut_leaders(words)
         below_used = False
+        cur = span.line
         if not _meaningful(words):
-            words = self._line_below(span.line)
+            words = _cut_leaders(self._line_below(span.line))
             below_used = True
-        elif kind in ("text", "name") and not nxt:
-            cur = span.line
-            while words and words[-1].bbox[2] >= 0.9 * self.right[line.page]:
-                more = self._line_below(cur, wrap=True)
+            cur = span.line + 1
+        if kind in ("text", "name") and words and (below_used or not nxt):
+            for _ in range(3):
+                more = self._wrapped(cur, words[-1])
                 if not more:
                     break
                 words = words + more
@@ -164,6 +215,19 @@ class _Doc:
         if below_used and words:
             score *= 0.98
         return RawValue(words, text, line.page if words else None, score)
+
+    def _wrapped(self, li: int, last: OcrWord) -> list[OcrWord]:
+        """The next line's words when the value was wrapped onto it: its first word would
+        not have fitted after the last word of this line."""
+        if li + 1 >= len(self.lines) or self.lines[li + 1].page != self.lines[li].page:
+            return []
+        nxt = self.lines[li + 1]
+        first = nxt.words[0]
+        h = self.lines[li].height
+        if last.bbox[2] + 0.25 * h + (first.bbox[2] - first.bbox[0]) < self.right[nxt.page] - h:
+            return []
+        more = _cut_leaders(self._line_below(li, wrap=True))
+        return more
 
     def _line_below(self, li: int, *, wrap: bool = False) -> list[OcrWord]:
         if li + 1 >= len(self.lines):

@@ -124,12 +124,13 @@ def document_lines(pages: list[OcrPage]) -> list[Line]:
 class Span:
     """A label found on a line: tokens [start, end) of line ``line``."""
 
-    key: str  # what was matched (label id)
+    keys: tuple[str, ...]  # what was matched (field ids, "@anchor", "_stop")
     line: int
     start: int
     end: int
     score: float  # 0..100
     weight: float
+    label: str = ""  # the folded label that matched
 
     @property
     def pos(self) -> tuple[int, int]:
@@ -140,23 +141,19 @@ class Span:
 class LabelSet:
     """Label variants to search, each with a key (what it stands for)."""
 
-    keys: list[str]
+    keys: list[tuple[str, ...]]  # one label text may stand for several keys
     folded: list[str]
     ntok: list[int]
 
     @classmethod
     def build(cls, items: list[tuple[str, str]]) -> LabelSet:
-        keys, folded, ntok = [], [], []
-        seen = set()
+        by_label: dict[str, list[str]] = {}
         for key, label in items:
             f = fold_alnum(label)
-            if not f or (key, f) in seen:
-                continue
-            seen.add((key, f))
-            keys.append(key)
-            folded.append(f)
-            ntok.append(len(f.split()))
-        return cls(keys, folded, ntok)
+            if f and key not in by_label.setdefault(f, []):
+                by_label[f].append(key)
+        folded = list(by_label)
+        return cls([tuple(by_label[f]) for f in folded], folded, [len(f.split()) for f in folded])
 
 
 def _cutoff(label: str) -> float:
@@ -199,7 +196,9 @@ def find_labels(lines: list[Line], labels: LabelSet) -> list[Span]:
         # weight: label characters matched minus twice the estimated edits, so a long label
         # that only half-fits (and eats value words) loses to a short exact one
         edits = (1.0 - score / 100.0) * (len(label) + len(cands[ci])) / 2.0
-        found.append(Span(labels.keys[li_], line_i, s, e, score, len(label) - 2.0 * edits))
+        found.append(
+            Span(labels.keys[li_], line_i, s, e, score, round(len(label) - 3.0 * edits, 3), label)
+        )
     # greedy: heaviest spans first, no overlap on a line
     found.sort(key=lambda sp: (-sp.weight, -sp.score, sp.line, sp.start))
     taken: dict[int, list[tuple[int, int]]] = {}
