@@ -177,12 +177,13 @@ def upgrade() -> None:
         for col in ("tsv_folded", "tsv_exact", "tsv_fields"):
             op.create_index(f"ix_search_{col}", "search_docs", [col], postgresql_using="gin")
     elif dialect == "sqlite":
-        # Contentless FTS5 over text the application has already tokenized and folded
+        # Contentless FTS5 over text the application has already tokenized and folded; the 'ascii'
+        # tokenizer splits only on ASCII separators, so the tokens are exactly ours
         # (storage.search); rowid = search_docs.id.
         op.execute(
             "CREATE VIRTUAL TABLE search_fts USING fts5("
             "fields_f, body_f, fields_e, body_e, content='', "
-            "tokenize='unicode61 remove_diacritics 0', prefix='2 3 4')"
+            "tokenize='ascii', prefix='2 3 4')"
         )
     else:
         raise RuntimeError(f"unsupported database dialect for search: {dialect}")

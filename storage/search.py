@@ -1,0 +1,588 @@
+"""Full-text search over OCR text and extracted field values, Vietnamese diacritic-insensitive.
+
+Text is tokenized and folded here, in Python, for both databases, so that SQLite and
+PostgreSQL see exactly the same tokens and give the same hits in the same order:
+
+- tokens: runs of letters/digits of the NFC, lower-cased text (``15/08/2021`` is 3 tokens);
+- folded: NFD, combining marks dropped, ``đ→d`` (so ``nguyen`` finds ``NGUYỄN``);
+- exact: the lower-cased NFC token (so a query typed with diacritics ranks exact hits first).
+
+Query syntax: words (all must match), ``"a phrase"``, ``prefix*`` (also ``"a phra"*``).
+A document is a hit when the *folded* query matches; its score is
+``1 + 2·[exact query matches] + 1·[folded query matches in a field value]``; ties are broken by
+date (newest first), then document id. Snippets are cut in Python from the stored text.
+
+Storage: SQLite FTS5 (contentless, ``ascii`` tokenizer over our tokens) or PostgreSQL
+``tsvector`` columns built from our tokens (no parser, no ``unaccent``) with GIN indexes.
+Known difference: PostgreSQL keeps at most 256 positions per word and positions up to 16383,
+so a *phrase* deep inside a very long document may be found by SQLite only.
+"""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+import html
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from storage.db import Database, db_retry
+
+_TOKEN_RE = re.compile(r"[^\W_]+")
+_QUERY_RE = re.compile(r'"([^"]*)"(\*?)|(\S+)')
+MAX_TOKEN_CHARS = 100
+MAX_QUERY_TERMS = 16
+FIELD_SEP = " · "
+PG_MAX_POS = 16383
+PG_MAX_POSITIONS_PER_LEXEME = 255
+
+
+# --------------------------------------------------------------------------- text
+
+
+def nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s)
+
+
+def fold(s: str) -> str:
+    """Diacritic-insensitive form: NFC, đ→d, NFD without combining marks, lower case."""
+    s = nfc(s).replace("đ", "d").replace("Đ", "D")
+    s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", s).lower()
+
+
+def tokenize(s: str) -> list[str]:
+    """Exact tokens (NFC, lower case) of ``s``."""
+    return [t for t in _TOKEN_RE.findall(nfc(s).lower()) if len(t) <= MAX_TOKEN_CHARS]
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    document_id: str
+    document_type: str | None = None
+    branch: str | None = None
+    dossier_code: str | None = None
+    doc_date: str | None = None  # YYYY-MM-DD
+    archive_key: str | None = None
+    fields: tuple[str, ...] = ()  # extracted (or corrected) field values, in field order
+    body: str = ""  # OCR text of all pages
+
+    @property
+    def fields_text(self) -> str:
+        return FIELD_SEP.join(nfc(v) for v in self.fields if v)
+
+    @property
+    def body_text(self) -> str:
+        return nfc(self.body)
+
+    def content_hash(self) -> str:
+        d = asdict(self)
+        d["fields"] = list(self.fields)
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    document_type: str | None = None
+    branch: str | None = None
+    dossier_code: str | None = None
+    date_from: str | None = None  # inclusive, YYYY-MM-DD
+    date_to: str | None = None  # inclusive
+
+    def normalized(self) -> SearchFilters:
+        def d(v):
+            if v is None or v == "":
+                return None
+            if isinstance(v, datetime):
+                return v.date().isoformat()
+            if isinstance(v, date):
+                return v.isoformat()
+            return date.fromisoformat(str(v)).isoformat()
+
+        return SearchFilters(
+            self.document_type or None,
+            self.branch or None,
+            self.dossier_code or None,
+            d(self.date_from),
+            d(self.date_to),
+        )
+
+
+@dataclass
+class Hit:
+    document_id: str
+    document_type: str | None
+    branch: str | None
+    dossier_code: str | None
+    date: str | None
+    score: float
+    snippet: str  # matches in [brackets]
+    snippet_html: str  # matches in <mark>, text HTML-escaped
+    archive_key: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Term:
+    tokens: tuple[str, ...]  # exact tokens; more than one = phrase
+    prefix: bool = False
+
+    @property
+    def folded(self) -> tuple[str, ...]:
+        return tuple(fold(t) for t in self.tokens)
+
+
+@dataclass(frozen=True)
+class Query:
+    terms: tuple[Term, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def parse(cls, q: str) -> Query:
+        terms: list[Term] = []
+        for m in _QUERY_RE.finditer(nfc(q or "")):
+            phrase, star, word = m.group(1), m.group(2), m.group(3)
+            if word is not None:
+                star = "*" if word.endswith("*") else ""
+                word = word.rstrip("*")
+                toks = tokenize(word)
+            else:
+                toks = tokenize(phrase)
+            if toks:
+                terms.append(Term(tuple(toks), prefix=bool(star)))
+        return cls(tuple(terms[:MAX_QUERY_TERMS]))
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    # FTS5 ------------------------------------------------------------------
+    def fts5(self, columns: str, folded: bool) -> str:
+        parts = []
+        for t in self.terms:
+            toks = t.folded if folded else t.tokens
+            parts.append('"' + " ".join(toks) + '"' + (" *" if t.prefix else ""))
+        return "{" + columns + "} : (" + " AND ".join(parts) + ")"
+
+    # PostgreSQL -------------------------------------------------------------
+    def tsquery(self, folded: bool) -> str:
+        parts = []
+        for t in self.terms:
+            toks = list(t.folded if folded else t.tokens)
+            lex = [f"'{x}'" for x in toks]
+            if t.prefix:
+                lex[-1] += ":*"
+            parts.append("(" + " <-> ".join(lex) + ")")
+        return " & ".join(parts)
+
+
+# --------------------------------------------------------------------------- snippets
+
+
+def make_snippet(doc_text: str, query: Query, width: int = 12) -> tuple[str, str]:
+    """A window of ``doc_text`` around the first match, marked as ``[x]`` and ``<mark>x</mark>``."""
+    matches = list(_TOKEN_RE.finditer(doc_text))
+    if not matches:
+        return "", ""
+    folded_tokens = [fold(m.group(0)) for m in matches]
+    exact_tokens = [m.group(0).lower() for m in matches]
+    marked: set[int] = set()
+    first_exact: int | None = None
+    first_any: int | None = None
+    for term in query.terms:
+        ft = term.folded
+        et = term.tokens
+        n = len(ft)
+        for i in range(len(matches) - n + 1):
+            ok = True
+            exact = True
+            for j in range(n):
+                a = folded_tokens[i + j]
+                last = j == n - 1
+                if not (a == ft[j] or (last and term.prefix and a.startswith(ft[j]))):
+                    ok = False
+                    break
+                e = exact_tokens[i + j]
+                if not (e == et[j] or (last and term.prefix and e.startswith(et[j]))):
+                    exact = False
+            if ok:
+                marked.update(range(i, i + n))
+                if first_any is None or i < first_any:
+                    first_any = i
+                if exact and (first_exact is None or i < first_exact):
+                    first_exact = i
+    center = first_exact if first_exact is not None else (first_any or 0)
+    lo = max(0, center - width)
+    hi = min(len(matches), center + width + 1)
+    start = matches[lo].start()
+    plain: list[str] = ["…" if lo > 0 else ""]
+    rich: list[str] = ["…" if lo > 0 else ""]
+    pos = start
+    for i in range(lo, hi):
+        m = matches[i]
+        gap = doc_text[pos : m.start()]
+        plain.append(gap)
+        rich.append(html.escape(gap))
+        if i in marked:
+            plain.append(f"[{m.group(0)}]")
+            rich.append(f"<mark>{html.escape(m.group(0))}</mark>")
+        else:
+            plain.append(m.group(0))
+            rich.append(html.escape(m.group(0)))
+        pos = m.end()
+    if hi < len(matches):
+        plain.append("…")
+        rich.append("…")
+    clean = re.compile(r"\s+")
+    p = clean.sub(" ", "".join(plain)).strip()
+    r = clean.sub(" ", "".join(rich)).strip()
+    # "[Nguyễn] [Văn] [An]" reads better as "[Nguyễn Văn An]".
+    p = re.sub(r"\] \[", " ", p)
+    r = r.replace("</mark> <mark>", " ")
+    return p, r
+
+
+# --------------------------------------------------------------------------- index
+
+
+_SELECT_COLS = (
+    "d.document_id, d.document_type, d.branch, d.dossier_code, d.doc_date, d.archive_key, "
+    "d.fields_text, d.body_text"
+)
+
+
+def _filter_sql(f: SearchFilters, params: dict[str, Any]) -> str:
+    clauses = []
+    if f.document_type:
+        clauses.append("d.document_type = :f_type")
+        params["f_type"] = f.document_type
+    if f.branch:
+        clauses.append("d.branch = :f_branch")
+        params["f_branch"] = f.branch
+    if f.dossier_code:
+        clauses.append("d.dossier_code = :f_dossier")
+        params["f_dossier"] = f.dossier_code
+    if f.date_from:
+        clauses.append("d.doc_date >= :f_from")
+        params["f_from"] = f.date_from
+    if f.date_to:
+        clauses.append("d.doc_date <= :f_to")
+        params["f_to"] = f.date_to
+    return "".join(f" AND {c}" for c in clauses)
+
+
+class SearchIndex(abc.ABC):
+    """One interface; :class:`SqliteSearchIndex` and :class:`PostgresSearchIndex`."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @staticmethod
+    def for_database(db: Database | Engine) -> SearchIndex:
+        engine = db.engine if isinstance(db, Database) else db
+        if engine.dialect.name == "sqlite":
+            return SqliteSearchIndex(engine)
+        if engine.dialect.name == "postgresql":
+            return PostgresSearchIndex(engine)
+        raise ValueError(f"no search index for {engine.dialect.name}")
+
+    # -- writing -------------------------------------------------------------
+    def index(self, doc: SearchDoc, conn: Connection | None = None) -> bool:
+        """Add or update ``doc``; True when something changed (re-indexing is a no-op)."""
+        if conn is not None:
+            return self._index_one(conn, doc)
+
+        def run():
+            with self.engine.begin() as c:
+                return self._index_one(c, doc)
+
+        return db_retry(run, what="search index")
+
+    def index_many(self, docs: Iterable[SearchDoc], batch: int = 2000) -> int:
+        """Bulk indexing (new documents are inserted in batches); returns changed count."""
+        changed = 0
+        chunk: list[SearchDoc] = []
+        for d in docs:
+            chunk.append(d)
+            if len(chunk) >= batch:
+                changed += self._index_chunk(chunk)
+                chunk = []
+        if chunk:
+            changed += self._index_chunk(chunk)
+        return changed
+
+    def _index_chunk(self, docs: list[SearchDoc]) -> int:
+        def run():
+            with self.engine.begin() as c:
+                return sum(self._index_one(c, d) for d in docs)
+
+        return db_retry(run, what="search index")
+
+    def _index_one(self, conn: Connection, doc: SearchDoc) -> bool:
+        h = doc.content_hash()
+        row = conn.execute(
+            text(
+                "SELECT id, content_hash, fields_text, body_text FROM search_docs "
+                "WHERE document_id = :d"
+            ),
+            {"d": doc.document_id},
+        ).first()
+        if row is not None and row.content_hash == h:
+            return False
+        values = {
+            "document_id": doc.document_id,
+            "document_type": doc.document_type,
+            "branch": doc.branch,
+            "dossier_code": doc.dossier_code,
+            "doc_date": doc.doc_date,
+            "archive_key": doc.archive_key,
+            "content_hash": h,
+            "fields_text": doc.fields_text,
+            "body_text": doc.body_text,
+        }
+        if row is None:
+            self._insert(conn, values)
+        else:
+            self._update(conn, row, values)
+        return True
+
+    @abc.abstractmethod
+    def _insert(self, conn: Connection, values: dict[str, Any]) -> None: ...
+
+    @abc.abstractmethod
+    def _update(self, conn: Connection, old_row, values: dict[str, Any]) -> None: ...
+
+    @abc.abstractmethod
+    def delete(self, document_id: str) -> bool: ...
+
+    def count(self) -> int:
+        with self.engine.connect() as c:
+            return c.execute(text("SELECT count(*) FROM search_docs")).scalar_one()
+
+    # -- reading -------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[Hit]:
+        q = Query.parse(query)
+        f = (filters or SearchFilters()).normalized()
+        limit = max(0, min(int(limit), 1000))
+        offset = max(0, int(offset))
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        where = _filter_sql(f, params)
+        if q:
+            sql = self._search_sql(q, params, where)
+        else:
+            sql = (
+                f"SELECT {_SELECT_COLS}, 0 AS score FROM search_docs d WHERE 1=1{where} "
+                "ORDER BY d.doc_date DESC, d.document_id ASC LIMIT :limit OFFSET :offset"
+            )
+
+        def run():
+            with self.engine.connect() as c:
+                return c.execute(text(sql), params).all()
+
+        rows = db_retry(run, what="search")
+        hits = []
+        for r in rows:
+            plain, rich = (
+                make_snippet((r.fields_text + "\n" + r.body_text).strip(), q) if q else ("", "")
+            )
+            hits.append(
+                Hit(
+                    document_id=r.document_id,
+                    document_type=r.document_type,
+                    branch=r.branch,
+                    dossier_code=r.dossier_code,
+                    date=r.doc_date,
+                    score=float(r.score),
+                    snippet=plain,
+                    snippet_html=rich,
+                    archive_key=r.archive_key,
+                )
+            )
+        return hits
+
+    @abc.abstractmethod
+    def _search_sql(self, q: Query, params: dict[str, Any], where: str) -> str: ...
+
+
+def _joined(s: str) -> tuple[str, str]:
+    toks = tokenize(s)
+    return " ".join(fold(t) for t in toks), " ".join(toks)
+
+
+class SqliteSearchIndex(SearchIndex):
+    def _fts_values(self, fields_text: str, body_text: str) -> dict[str, str]:
+        ff, fe = _joined(fields_text)
+        bf, be = _joined(body_text)
+        return {"fields_f": ff, "body_f": bf, "fields_e": fe, "body_e": be}
+
+    def _insert(self, conn, values):
+        rowid = conn.execute(
+            text(
+                "INSERT INTO search_docs (document_id, document_type, branch, dossier_code, "
+                "doc_date, archive_key, content_hash, fields_text, body_text) VALUES "
+                "(:document_id, :document_type, :branch, :dossier_code, :doc_date, "
+                ":archive_key, :content_hash, :fields_text, :body_text) RETURNING id"
+            ),
+            values,
+        ).scalar_one()
+        fts = self._fts_values(values["fields_text"], values["body_text"])
+        conn.execute(
+            text(
+                "INSERT INTO search_fts (rowid, fields_f, body_f, fields_e, body_e) "
+                "VALUES (:rowid, :fields_f, :body_f, :fields_e, :body_e)"
+            ),
+            {"rowid": rowid, **fts},
+        )
+
+    def _delete_fts(self, conn, rowid: int, fields_text: str, body_text: str) -> None:
+        # Contentless FTS5: a delete must repeat the indexed values (recomputed, deterministic).
+        conn.execute(
+            text(
+                "INSERT INTO search_fts (search_fts, rowid, fields_f, body_f, fields_e, body_e) "
+                "VALUES ('delete', :rowid, :fields_f, :body_f, :fields_e, :body_e)"
+            ),
+            {"rowid": rowid, **self._fts_values(fields_text, body_text)},
+        )
+
+    def _update(self, conn, old_row, values):
+        self._delete_fts(conn, old_row.id, old_row.fields_text, old_row.body_text)
+        conn.execute(
+            text(
+                "UPDATE search_docs SET document_type=:document_type, branch=:branch, "
+                "dossier_code=:dossier_code, doc_date=:doc_date, archive_key=:archive_key, "
+                "content_hash=:content_hash, fields_text=:fields_text, body_text=:body_text "
+                "WHERE id=:id"
+            ),
+            {**values, "id": old_row.id},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO search_fts (rowid, fields_f, body_f, fields_e, body_e) "
+                "VALUES (:rowid, :fields_f, :body_f, :fields_e, :body_e)"
+            ),
+            {"rowid": old_row.id, **self._fts_values(values["fields_text"], values["body_text"])},
+        )
+
+    def delete(self, document_id):
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                text("SELECT id, fields_text, body_text FROM search_docs WHERE document_id=:d"),
+                {"d": document_id},
+            ).first()
+            if row is None:
+                return False
+            self._delete_fts(conn, row.id, row.fields_text, row.body_text)
+            conn.execute(text("DELETE FROM search_docs WHERE id=:id"), {"id": row.id})
+            return True
+
+    def fts_count(self) -> int:
+        """Rows in the FTS index (for idempotency checks)."""
+        with self.engine.connect() as c:
+            return c.execute(text("SELECT count(*) FROM search_fts_docsize")).scalar_one()
+
+    def _search_sql(self, q, params, where):
+        params["q_all"] = q.fts5("fields_f body_f", folded=True)
+        params["q_exact"] = q.fts5("fields_e body_e", folded=False)
+        params["q_fields"] = q.fts5("fields_f", folded=True)
+        return (
+            f"SELECT {_SELECT_COLS}, 1"
+            " + 2 * (d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :q_exact))"
+            " + (d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :q_fields))"
+            " AS score FROM search_docs d"
+            " WHERE d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :q_all)"
+            f"{where} ORDER BY score DESC, d.doc_date DESC, d.document_id ASC"
+            " LIMIT :limit OFFSET :offset"
+        )
+
+
+def _tsvector(sections: Sequence[list[str]]) -> str:
+    """A tsvector literal from token lists; a gap of 2 positions between sections so a phrase
+    never spans two of them (FTS5 columns behave the same)."""
+    positions: dict[str, list[int]] = {}
+    pos = 0
+    for s_i, toks in enumerate(sections):
+        if s_i:
+            pos += 2
+        for t in toks:
+            pos += 1
+            p = positions.setdefault(t, [])
+            if len(p) < PG_MAX_POSITIONS_PER_LEXEME:
+                p.append(min(pos, PG_MAX_POS))
+    return " ".join(
+        f"'{lex}':{','.join(str(x) for x in sorted(set(p)))}" for lex, p in positions.items()
+    )
+
+
+class PostgresSearchIndex(SearchIndex):
+    def _tsv(self, fields_text: str, body_text: str) -> dict[str, str]:
+        fe, be = tokenize(fields_text), tokenize(body_text)
+        ff, bf = [fold(t) for t in fe], [fold(t) for t in be]
+        return {
+            "tsv_folded": _tsvector([ff, bf]),
+            "tsv_exact": _tsvector([fe, be]),
+            "tsv_fields": _tsvector([ff]),
+        }
+
+    def _insert(self, conn, values):
+        conn.execute(
+            text(
+                "INSERT INTO search_docs (document_id, document_type, branch, dossier_code, "
+                "doc_date, archive_key, content_hash, fields_text, body_text, tsv_folded, "
+                "tsv_exact, tsv_fields) VALUES (:document_id, :document_type, :branch, "
+                ":dossier_code, :doc_date, :archive_key, :content_hash, :fields_text, "
+                ":body_text, CAST(:tsv_folded AS tsvector), CAST(:tsv_exact AS tsvector), "
+                "CAST(:tsv_fields AS tsvector)) ON CONFLICT (document_id) DO NOTHING"
+            ),
+            {**values, **self._tsv(values["fields_text"], values["body_text"])},
+        )
+
+    def _update(self, conn, old_row, values):
+        conn.execute(
+            text(
+                "UPDATE search_docs SET document_type=:document_type, branch=:branch, "
+                "dossier_code=:dossier_code, doc_date=:doc_date, archive_key=:archive_key, "
+                "content_hash=:content_hash, fields_text=:fields_text, body_text=:body_text, "
+                "tsv_folded=CAST(:tsv_folded AS tsvector), tsv_exact=CAST(:tsv_exact AS "
+                "tsvector), tsv_fields=CAST(:tsv_fields AS tsvector) WHERE id=:id"
+            ),
+            {**values, "id": old_row.id, **self._tsv(values["fields_text"], values["body_text"])},
+        )
+
+    def delete(self, document_id):
+        with self.engine.begin() as conn:
+            n = conn.execute(
+                text("DELETE FROM search_docs WHERE document_id=:d"), {"d": document_id}
+            ).rowcount
+            return bool(n)
+
+    def _search_sql(self, q, params, where):
+        params["q_all"] = q.tsquery(folded=True)
+        params["q_exact"] = q.tsquery(folded=False)
+        return (
+            f"SELECT {_SELECT_COLS}, 1"
+            " + CASE WHEN d.id IN (SELECT id FROM search_docs"
+            "   WHERE tsv_exact @@ CAST(:q_exact AS tsquery)) THEN 2 ELSE 0 END"
+            " + CASE WHEN d.id IN (SELECT id FROM search_docs"
+            "   WHERE tsv_fields @@ CAST(:q_all AS tsquery)) THEN 1 ELSE 0 END"
+            " AS score FROM search_docs d"
+            " WHERE d.tsv_folded @@ CAST(:q_all AS tsquery)"
+            f"{where} ORDER BY score DESC, d.doc_date DESC, d.document_id ASC"
+            " LIMIT :limit OFFSET :offset"
+        )
