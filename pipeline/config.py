@@ -30,7 +30,7 @@ def _str(name: str, default: str | None = None) -> str | None:
 class Limits:
     max_bytes: int = 200 * 1024 * 1024  # one uploaded file
     max_pages: int = 500
-    max_page_pixels: int = 120_000_000  # ~ A0 at 300 dpi; a decompression bomb is far above
+    max_page_pixels: int = 50_000_000  # A2 at 300 dpi; keeps one RGB page under 150 MB
     min_page_side: int = 32  # a 1x1 image is not a page
 
     @classmethod

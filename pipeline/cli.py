@@ -1,0 +1,186 @@
+"""The ``sohoa`` command: a thin shell over the runner and the stages."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline.config import Settings
+from pipeline.model import DocumentResult
+from pipeline.runner import Runner, expand_inputs
+
+# Packages that add sub-commands and document stages when they are present.
+COMMAND_MODULES = ("extractors.commands", "storage.commands", "workers.commands",
+                   "api.commands")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="sohoa", description="Scans in; searchable Vietnamese PDF/A, typed fields and a "
+                                  "signed archive out.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ocr", help="one document to a searchable PDF/A-2b")
+    p.add_argument("input", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True, help="the PDF/A to write")
+    p.add_argument("--json", action="store_true",
+                   help="also print the pages' text and words (boxes, confidences) as JSON")
+    p.set_defaults(func=cmd_ocr)
+
+    p = sub.add_parser("process", help="many documents through the whole pipeline")
+    p.add_argument("inputs", nargs="+", type=Path, help="files or folders")
+    p.add_argument("--out", type=Path, required=True, help="folder for PDF/A and JSON results")
+    p.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: cores)")
+    p.add_argument("--branch", default=None, help="branch code recorded with the batch")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=cmd_process)
+
+    for name in COMMAND_MODULES:
+        module = _optional(name)
+        if module is not None and hasattr(module, "register"):
+            module.register(sub)
+
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+def _optional(name: str):
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and name.startswith(exc.name):
+            return None  # the package (or that module) is not there yet
+        raise
+
+
+def document_hooks(settings: Settings, args: argparse.Namespace) -> list:
+    """Document stages contributed by the other packages (classify, extract, archive)."""
+    hooks = []
+    for name in COMMAND_MODULES:
+        module = _optional(name)
+        if module is not None and hasattr(module, "document_hooks"):
+            hooks.extend(module.document_hooks(settings, args))
+    return hooks
+
+
+def cmd_ocr(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    output = args.output.resolve()
+    runner = Runner(settings, processes=min(settings.process_count, 2))
+    with tempfile.TemporaryDirectory(prefix=".sohoa-", dir=output.parent) as tmp:
+        results = list(runner.run([args.input], Path(tmp), pdf_name=output))
+    result = results[0]
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    if result.error:
+        _report_error(result)
+        return 1
+    print(f"{output}: {len(result.pages)} page(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_process(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    files = expand_inputs(args.inputs)
+    if not files:
+        print("no input files", file=sys.stderr)
+        return 2
+    runner = Runner(settings, hooks=document_hooks(settings, args), processes=args.jobs or None)
+    progress = _Progress(enabled=not args.no_progress)
+    started = time.perf_counter()
+    results: list[DocumentResult] = []
+    for result in runner.run(files, args.out, on_page=progress.step, on_total=progress.total):
+        results.append(result)
+        if result.error:
+            progress.write_error(result)
+    progress.close()
+    wall = time.perf_counter() - started
+    summary = _summary(results, wall)
+    (args.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))
+    _print_summary(summary, args.out)
+    return 1 if summary["failed"] else 0
+
+
+def _summary(results: list[DocumentResult], wall: float) -> dict:
+    pages = sum(len(r.pages) for r in results)
+    ok = [r for r in results if not r.error]
+    recognise = sum(r.timings.get("ocr.recognize", 0.0) for r in results)
+    return {
+        "documents": len(results),
+        "succeeded": len(ok),
+        "failed": len(results) - len(ok),
+        "pages": pages,
+        "wall_seconds": round(wall, 2),
+        "pages_per_minute": round(pages / wall * 60, 1) if wall else None,
+        "tesseract_seconds": round(recognise, 2),
+        "document_types": _count(r.classification.document_type for r in ok
+                                 if r.classification),
+        "errors": [{"file": r.file, **(r.error or {})} for r in results if r.error],
+        "results": [{"file": r.file, "pdf": r.pdf_path, "pages": len(r.pages),
+                     "document_type": r.classification.document_type
+                     if r.classification else None,
+                     "error": r.error} for r in results],
+    }
+
+
+def _count(values) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for v in values:
+        out[v] = out.get(v, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def _print_summary(summary: dict, out: Path) -> None:
+    print(f"\n{summary['documents']} documents, {summary['pages']} pages in "
+          f"{summary['wall_seconds']} s ({summary['pages_per_minute']} pages/min): "
+          f"{summary['succeeded']} done, {summary['failed']} failed. Results in {out}/",
+          file=sys.stderr)
+    if summary["document_types"]:
+        kinds = ", ".join(f"{k} {v}" for k, v in summary["document_types"].items())
+        print(f"document types: {kinds}", file=sys.stderr)
+
+
+def _report_error(result: DocumentResult) -> None:
+    err = result.error or {}
+    print(f"error: {result.file}: [{err.get('code')}] {err.get('message')}", file=sys.stderr)
+
+
+class _Progress:
+    """A page progress bar on stderr (only when it is a terminal)."""
+
+    def __init__(self, enabled: bool):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=0, unit="page", file=sys.stderr, disable=None)
+
+    def total(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.total = n
+            self.bar.refresh()
+
+    def step(self) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def write_error(self, result: DocumentResult) -> None:
+        err = result.error or {}
+        line = f"error: {result.file}: [{err.get('code')}] {err.get('message')}"
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stderr)
+        else:
+            print(line, file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""The per-page work: load, preprocess, OCR, write the page's PDF. Runs in a worker process.
+
+This is the only place that chains the page stages, so the embedded process pool and the
+dramatiq workers do exactly the same thing for a page. A page that fails comes back as a
+failed ``OcrPage`` with its reason: never as a page without text.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+from pipeline import ingest, pdfa, preprocess
+from pipeline.config import Limits, OcrSettings
+from pipeline.model import OcrPage, PageStatus, SohoaError, SourceFile
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+@dataclass(frozen=True)
+class PageTask:
+    source: SourceFile
+    number: int
+    document_id: str
+    limits: Limits
+    ocr: OcrSettings
+
+
+@dataclass
+class PageOutcome:
+    page: OcrPage
+    pdf: bytes | None  # the one-page PDF (image + invisible text), None when the page failed
+
+
+def run_page(task: PageTask) -> PageOutcome:
+    from pipeline import ocr  # Tesseract is loaded in the worker, never in the parent
+
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    try:
+        image = ingest.load_page(task.source, task.number, task.limits, task.ocr,
+                                 task.document_id)
+        timings["ingest"] = time.perf_counter() - started
+        prepared = preprocess.prepare(image, task.ocr)
+        timings.update(prepared.timings)
+        del image
+        page = ocr.recognize(prepared.ocr_image, number=task.number,
+                             dpi=prepared.dpi * prepared.ocr_scale, settings=task.ocr)
+        timings.update(page.timings)
+        page.rotation, page.skew = prepared.rotation, prepared.skew
+        page.ocr_scale, page.dpi = prepared.ocr_scale, prepared.dpi
+        page.qr_codes = find_qr_codes(page, prepared)
+        t = time.perf_counter()
+        pdf = pdfa.page_pdf(prepared, page)
+        timings["pdf.page"] = time.perf_counter() - t
+    except SohoaError as exc:
+        return PageOutcome(_failed(task.number, exc.to_dict(), timings), None)
+    except Exception as exc:  # noqa: BLE001 - one bad page must not take the batch down
+        error = {"code": "page_failed", "message": f"{type(exc).__name__}: {exc}"}
+        return PageOutcome(_failed(task.number, error, timings), None)
+    timings["page.total"] = time.perf_counter() - started
+    page.timings = timings
+    return PageOutcome(page, pdf)
+
+
+def find_qr_codes(page: OcrPage, prepared) -> list[str]:
+    """Dossier codes from the QR code of receipt pages (only those: decoding costs time)."""
+    try:
+        from classifiers.cues import looks_like_receipt
+        from classifiers.qr import decode_qr
+    except ImportError:
+        return []
+    if not looks_like_receipt(page.text):
+        return []
+    return decode_qr(preprocess.to_gray(prepared.archive_image))
+
+
+def _failed(number: int, error: dict, timings: dict[str, float]) -> OcrPage:
+    return OcrPage(number=number, width=0, height=0, words=[], text="",
+                   status=PageStatus.FAILED, error=error, timings=timings)

@@ -1,0 +1,313 @@
+"""Preprocess: make a page upright, straight, evenly lit and legible for Tesseract.
+
+All analysis (page outline, orientation, skew) runs on a small copy of the page (about
+100 dpi), so it costs a few milliseconds; no Tesseract run is spent on it. The archive image
+keeps its colours and grey levels and only gets the geometric corrections; the OCR image is a
+normalised, binarised grey copy, upscaled when the scan is coarse.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from pipeline.config import OcrSettings
+from pipeline.model import PageImage, PreparedPage
+
+ANALYSIS_DPI = 100.0
+MAX_SKEW = 15.0  # degrees; larger angles are treated as no reliable skew
+MIN_DESKEW = 0.1  # below this a rotation would only blur the page
+
+
+@dataclass(frozen=True)
+class Orientation:
+    rotation: int  # clockwise degrees to apply: 0, 90, 180, 270
+    confidence: float  # 0..1, how clearly the evidence pointed one way
+
+
+def prepare(page: PageImage, settings: OcrSettings) -> PreparedPage:
+    """The archive image and the OCR image of one page, upright and deskewed."""
+    timings: dict[str, float] = {}
+    clock = _Clock(timings)
+    archive = page.image
+    gray = to_gray(archive)
+    clock.lap("gray")
+
+    scale = min(1.0, ANALYSIS_DPI / page.dpi)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) \
+        if scale < 1.0 else gray
+    quad = find_page_quad(small)
+    if quad is not None:
+        archive, gray = (warp_to_quad(img, quad / scale) for img in (archive, gray))
+        small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) \
+            if scale < 1.0 else gray
+    clock.lap("perspective")
+
+    orientation, skew = detect_orientation(_ink_mask(small))
+    clock.lap("analysis")
+
+    jpeg_untouched = quad is None and orientation.rotation == 0 and abs(skew) < MIN_DESKEW
+    archive = _straighten(archive, orientation.rotation, skew)
+    gray = _straighten(gray, orientation.rotation, skew)
+    clock.lap("rotate")
+
+    upscale = upscale_factor(page.dpi, settings.target_dpi)
+    ocr_image = make_ocr_image(gray, upscale)
+    clock.lap("ocr_image")
+    return PreparedPage(
+        number=page.number,
+        archive_image=archive,
+        ocr_image=ocr_image,
+        dpi=page.dpi,
+        ocr_scale=upscale,
+        rotation=orientation.rotation,
+        skew=skew,
+        timings=timings,
+        source_jpeg=page.source_jpeg if jpeg_untouched else None,
+    )
+
+
+# --- colour -------------------------------------------------------------------------------
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """Gray for OCR. Where red (stamps, seals) is on the page, the red channel hides it:
+    red ink is bright in red light while black text stays dark."""
+    if image.ndim == 2:
+        return image
+    small = image[::8, ::8].astype(np.int16)
+    red = (small[..., 0] - np.maximum(small[..., 1], small[..., 2])) > 60
+    if red.mean() > 0.002:
+        return np.ascontiguousarray(image[..., 0])
+    return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+# --- page outline (phone photos) -----------------------------------------------------------
+
+
+def find_page_quad(small: np.ndarray) -> np.ndarray | None:
+    """Corners of a sheet photographed on a darker background, or None for a flat scan."""
+    h, w = small.shape
+    blurred = cv2.GaussianBlur(small, (5, 5), 0)
+    _, paper = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # A scan is paper to the edges: nothing to correct.
+    border = np.concatenate([paper[0], paper[-1], paper[:, 0], paper[:, -1]])
+    if border.mean() > 0.6 * 255:
+        return None
+    contours, _ = cv2.findContours(paper, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    biggest = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(biggest)
+    if not 0.25 * w * h < area < 0.97 * w * h:
+        return None
+    approx = cv2.approxPolyDP(biggest, 0.02 * cv2.arcLength(biggest, True), True)
+    if len(approx) != 4 or not cv2.isContourConvex(approx):
+        return None
+    return _order_corners(approx.reshape(4, 2).astype(np.float32))
+
+
+def _order_corners(pts: np.ndarray) -> np.ndarray:
+    s, d = pts.sum(axis=1), np.diff(pts, axis=1).ravel()
+    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)],
+                     pts[np.argmax(d)]], dtype=np.float32)  # tl, tr, br, bl
+
+
+def warp_to_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    tl, tr, br, bl = quad
+    width = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]],
+                      dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
+    return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REPLICATE)
+
+
+# --- orientation and skew ----------------------------------------------------------------
+
+
+def _ink_mask(small: np.ndarray) -> np.ndarray:
+    """Dark marks as 255 on 0, after flattening the background."""
+    background = cv2.medianBlur(small, 31 if min(small.shape) > 62 else 3)
+    flat = cv2.divide(small, background, scale=255)
+    _, ink = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    # Drop specks and keep glyph-sized marks.
+    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+
+
+def glyph_size(ink: np.ndarray) -> float:
+    """Typical size of a character in pixels: the median longer side of glyph-like marks."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    sizes = np.maximum(stats[1:n, 2], stats[1:n, 3])
+    sizes = sizes[(sizes >= 3) & (sizes < min(ink.shape) / 8)]
+    return float(np.median(sizes)) if len(sizes) else 10.0
+
+
+def _line_blobs(ink: np.ndarray, glyph: float, vertical: bool = False) -> np.ndarray:
+    """Components of the ink smeared along a direction by about two characters: along the
+    reading direction they are words and lines; across it, lines merge into blocks."""
+    k = max(3, int(round(2 * glyph)))
+    kernel = np.ones((1, k) if not vertical else (k, 1), np.uint8)
+    smeared = cv2.dilate(ink, kernel)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(smeared, connectivity=8)
+    return stats[1:n]
+
+
+def detect_orientation(ink: np.ndarray) -> tuple[Orientation, float]:
+    """Rotation (0/90/180/270) and skew of the page, from its text lines.
+
+    The axis comes from the direction in which the ink forms straight lines (the skew fit
+    finds more, longer lines along the reading direction). Upright versus upside down comes
+    from where the ink sits around each line: Vietnamese and Latin text carry more ink above
+    the x-height band (capitals, ascenders, diacritics) than below it.
+    """
+    glyph = glyph_size(ink)
+    fits = {r: fit_skew(rotate_right_angle(ink, r), glyph) for r in (0, 90)}
+    axis = max(fits, key=lambda r: fits[r][1])
+    skew, support = fits[axis]
+    if support == 0:
+        return Orientation(0, 0.0), 0.0
+    level = rotate_small(rotate_right_angle(ink, axis), skew)
+    top_share = _ink_above_lines(level, glyph)
+    if top_share is None:
+        return Orientation(axis, 0.0), skew
+    rotation = axis if top_share >= 0.5 else axis + 180
+    return Orientation(rotation, min(1.0, abs(top_share - 0.5) * 4)), skew
+
+
+def _line_length(stats: np.ndarray, glyph: float, along: int, across: int) -> float:
+    """Total length of the blobs shaped like text lines: long, and one line thick."""
+    if len(stats) == 0:
+        return 0.0
+    length, thick = stats[:, along].astype(float), stats[:, across].astype(float)
+    keep = (length > 5 * thick) & (thick >= 0.5 * glyph) & (thick <= 2.5 * glyph)
+    return float(length[keep].sum())
+
+
+def _ink_above_lines(ink: np.ndarray, glyph: float) -> float | None:
+    """Share of the ink above the core band of text lines (above + below = 1)."""
+    above = below = 0.0
+    for x, y, w, h, _area in _line_blobs(ink, glyph):
+        if w < 5 * h or h < 0.5 * glyph or h > 2.5 * glyph:
+            continue
+        rows = ink[y:y + h, x:x + w].sum(axis=1, dtype=np.float64)
+        if rows.max() <= 0:
+            continue
+        core = np.flatnonzero(rows >= 0.5 * rows.max())
+        top, bottom = core[0], core[-1]
+        above += rows[:top].sum()
+        below += rows[bottom + 1:].sum()
+    if above + below == 0:
+        return None
+    return above / (above + below)
+
+
+def fit_skew(ink: np.ndarray, glyph: float) -> tuple[float, float]:
+    """Skew in degrees (positive: text rises to the right) from the angle of the lines, and
+    the support for it (total length of the lines that agree)."""
+    angles: list[float] = []
+    weights: list[float] = []
+    k = max(3, int(round(2 * glyph)))
+    smeared = cv2.dilate(ink, np.ones((1, k), np.uint8))
+    contours, _ = cv2.findContours(smeared, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    for c in contours:
+        x, y, w, h = cv2.boundingRect(c)
+        if w < 8 * glyph or w < 4 * h:
+            continue
+        vx, vy, _, _ = cv2.fitLine(c, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+        angle = float(np.degrees(np.arctan2(vy, vx)))
+        if angle > 90:
+            angle -= 180
+        elif angle < -90:
+            angle += 180
+        if abs(angle) <= MAX_SKEW:
+            angles.append(-angle)  # image y grows downwards
+            weights.append(float(w))
+    if len(angles) < 3:
+        return 0.0, 0.0
+    return _weighted_median(np.array(angles), np.array(weights)), float(sum(weights))
+
+
+def rotate_small(image: np.ndarray, skew: float) -> np.ndarray:
+    """Undo a skew on an analysis image (same canvas, black fill: ink is white)."""
+    if abs(skew) < MIN_DESKEW:
+        return image
+    h, w = image.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), -skew, 1.0)
+    return cv2.warpAffine(image, matrix, (w, h), flags=cv2.INTER_NEAREST)
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values)
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def rotate_right_angle(image: np.ndarray, rotation: int) -> np.ndarray:
+    codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
+             270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return cv2.rotate(image, codes[rotation]) if rotation in codes else image
+
+
+def _straighten(image: np.ndarray, rotation: int, skew: float) -> np.ndarray:
+    image = rotate_right_angle(image, rotation)
+    if abs(skew) < MIN_DESKEW:
+        return image
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), -skew, 1.0)
+    # Grow the canvas so the corners are not cut, and fill with paper white.
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
+    matrix[0, 2] += (nw - w) / 2
+    matrix[1, 2] += (nh - h) / 2
+    fill = (255,) * (3 if image.ndim == 3 else 1)
+    return cv2.warpAffine(image, matrix, (nw, nh), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+
+
+# --- the OCR image -----------------------------------------------------------------------
+
+
+def upscale_factor(dpi: float, target_dpi: int) -> float:
+    """Tesseract reads best with glyphs of a 300-dpi scan; coarser pages are enlarged."""
+    if dpi >= 0.85 * target_dpi:
+        return 1.0
+    return round(min(target_dpi / dpi, 3.0), 4)
+
+
+def make_ocr_image(gray: np.ndarray, upscale: float) -> np.ndarray:
+    """Even out the lighting, remove speckle, binarise."""
+    if upscale > 1.0:
+        gray = cv2.resize(gray, None, fx=upscale, fy=upscale, interpolation=cv2.INTER_CUBIC)
+    flat = normalize_illumination(gray)
+    flat = cv2.medianBlur(flat, 3)
+    _, binary = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return binary
+
+
+def normalize_illumination(gray: np.ndarray) -> np.ndarray:
+    """Divide by the page background (estimated on a small copy) so shadows and uneven
+    lighting vanish while ink keeps its contrast."""
+    h, w = gray.shape
+    f = 0.125
+    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    # Closing removes the dark text, leaving the paper; the blur smooths it.
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    background = cv2.GaussianBlur(background, (0, 0), 3)
+    background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(gray, np.maximum(background, 1), scale=255)
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[f"preprocess.{name}"] = now - self.last
+        self.last = now

@@ -1,0 +1,222 @@
+"""The embedded runner: documents through the stages on one machine, pages across processes.
+
+The parent process only lists files, hands out pages and assembles documents; Tesseract runs
+in the pool's worker processes, each limited to one OpenMP thread, one page at a time. Pages
+of every document share one queue, so two processes stay busy whether the batch holds many
+one-page scans or one long PDF.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import ingest, pdfa
+from pipeline.config import Settings
+from pipeline.model import DocumentResult, OcrPage, PageStatus, SohoaError, SourceFile
+from pipeline.pages import PageTask, run_page
+
+os.environ["OMP_THREAD_LIMIT"] = "1"  # inherited by every worker process
+
+# Hooks for the document-level stages that later packages add (classification, extraction,
+# archiving). Each takes the finished DocumentResult and may fill it in.
+DocumentHook = Callable[[DocumentResult, "DocumentJob"], None]
+
+
+@dataclass
+class DocumentJob:
+    """A document in flight: its source, and its pages as they come back."""
+
+    source: SourceFile
+    document_id: str
+    page_count: int
+    pdf_output: Path
+    started: float = field(default_factory=time.perf_counter)
+    pages: dict[int, OcrPage] = field(default_factory=dict)
+    page_files: dict[int, Path] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.pages) == self.page_count
+
+
+def expand_inputs(inputs: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files as given, and the files inside folders (sorted, hidden and sidecars skipped)."""
+    files: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            files.extend(p for p in sorted(path.rglob("*"))
+                         if p.is_file() and not p.name.startswith(".")
+                         and p.suffix.lower() not in (".json", ".txt", ".md"))
+        else:
+            files.append(path)
+    return files
+
+
+def _page_job(task: PageTask, spool: str) -> tuple[OcrPage, str | None]:
+    outcome = run_page(task)
+    if outcome.pdf is None:
+        return outcome.page, None
+    path = os.path.join(spool, f"{task.document_id}-{task.number:05d}.pdf")
+    with open(path, "wb") as fh:
+        fh.write(outcome.pdf)
+    return outcome.page, path
+
+
+def _init_worker() -> None:
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        import cv2
+
+        cv2.setNumThreads(1)  # parallelism comes from processes
+    except ImportError:
+        pass
+
+
+class Runner:
+    """Runs documents through the pipeline with a pool of worker processes."""
+
+    def __init__(self, settings: Settings, *, hooks: Iterable[DocumentHook] = (),
+                 processes: int | None = None):
+        self.settings = settings
+        self.hooks = list(hooks)
+        self.processes = processes or settings.process_count
+
+    def run(self, files: Iterable[Path], out_dir: Path,
+            on_page: Callable[[], None] | None = None,
+            on_total: Callable[[int], None] | None = None,
+            pdf_name: Path | None = None) -> Iterator[DocumentResult]:
+        """Yield one DocumentResult per file, in the order documents finish. Each document's
+        PDF/A and JSON result land in ``out_dir`` (``pdf_name`` names the PDF of a single
+        document)."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.pdf_name = pdf_name
+        spool = tempfile.mkdtemp(prefix=".sohoa-spool-", dir=out_dir)
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["pipeline.pages", "pipeline.ocr"])
+        try:
+            with ProcessPoolExecutor(self.processes, mp_context=context,
+                                     initializer=_init_worker) as pool:
+                yield from self._run(pool, list(files), out_dir, spool, on_page, on_total)
+        finally:
+            shutil.rmtree(spool, ignore_errors=True)
+
+    def _run(self, pool, files, out_dir, spool, on_page, on_total):
+        window = self.processes * 3  # pages in flight: enough to keep the pool busy
+        pending: dict[Future, tuple[DocumentJob, int]] = {}
+        names: set[str] = set()
+        total = 0
+        tasks = self._tasks(files, out_dir, names)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < window:
+                item = next(tasks, None)
+                if item is None:
+                    exhausted = True
+                    break
+                if isinstance(item, DocumentResult):  # failed before any page was read
+                    yield item
+                    continue
+                job, task = item
+                if task.number == 1:
+                    total += job.page_count
+                    if on_total:
+                        on_total(total)
+                pending[pool.submit(_page_job, task, spool)] = (job, task.number)
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                job, number = pending.pop(future)
+                page, path = future.result()
+                job.pages[number] = page
+                if path:
+                    job.page_files[number] = Path(path)
+                if on_page:
+                    on_page()
+                if job.complete:
+                    yield self._finish(job)
+
+    def _tasks(self, files: list[Path], out_dir: Path | None, names: set[str]):
+        limits, ocr = self.settings.limits, self.settings.ocr
+        for path in files:
+            try:
+                source = ingest.open_source(path, limits)
+                count = ingest.count_pages(source, limits)
+            except SohoaError as exc:
+                result = DocumentResult(document_id="", file=str(path), error=exc.to_dict())
+                write_json(result, out_dir / f"{_unique_stem(path, '', names)}.json")
+                yield result
+                continue
+            document_id = source.sha256[:24]
+            output = self.pdf_name or out_dir / f"{_unique_stem(path, source.sha256, names)}.pdf"
+            job = DocumentJob(source, document_id, count, output)
+            for number in range(1, count + 1):
+                yield job, PageTask(source, number, document_id, limits, ocr)
+
+    def _finish(self, job: DocumentJob) -> DocumentResult:
+        pages = [job.pages[n] for n in sorted(job.pages)]
+        result = DocumentResult(document_id=job.document_id, file=job.source.path,
+                                sha256=job.source.sha256, kind=job.source.kind.value,
+                                pages=pages)
+        failed = [p for p in pages if p.status is PageStatus.FAILED]
+        for p in failed:
+            result.errors.append({"page": p.number, **(p.error or {})})
+        if failed:
+            first = failed[0].error or {}
+            result.error = {"code": first.get("code", "page_failed"),
+                            "message": f"{len(failed)} of {len(pages)} pages failed; page "
+                                       f"{failed[0].number}: {first.get('message', '')}"}
+        for hook in self.hooks:
+            try:
+                hook(result, job)
+            except SohoaError as exc:
+                result.errors.append(exc.to_dict())
+                result.error = result.error or exc.to_dict()
+        if result.error is None:
+            t = time.perf_counter()
+            try:
+                pdfa.assemble([job.page_files[n] for n in sorted(job.page_files)],
+                              job.pdf_output, title=Path(job.source.name).stem)
+                result.pdf_path = str(job.pdf_output)
+            except Exception as exc:  # noqa: BLE001 - reported per document
+                result.error = {"code": "pdf_write_failed", "message": str(exc)}
+            result.timings["pdf.assemble"] = time.perf_counter() - t
+        for path in job.page_files.values():
+            path.unlink(missing_ok=True)
+        _sum_timings(result)
+        result.timings["document.wall"] = time.perf_counter() - job.started
+        write_json(result, job.pdf_output.with_suffix(".json"))
+        return result
+
+
+def write_json(result: DocumentResult, path: Path) -> None:
+    """The document's JSON result, written atomically."""
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=1), "utf-8")
+    os.replace(tmp, path)
+
+
+def _sum_timings(result: DocumentResult) -> None:
+    for page in result.pages:
+        for key, value in page.timings.items():
+            result.timings[key] = result.timings.get(key, 0.0) + value
+
+
+def _unique_stem(path: Path, sha256: str, taken: set[str]) -> str:
+    stem = path.stem or "document"
+    n = 1
+    while stem in taken:
+        stem = f"{path.stem}-{sha256[:8]}" if n == 1 and sha256 else f"{path.stem}-{n}"
+        n += 1
+    taken.add(stem)
+    return stem
