@@ -104,9 +104,10 @@ class ObjectStore(abc.ABC):
         """Store ``data`` (bytes, or a path to a file) under ``key``; verified after writing."""
 
     @abc.abstractmethod
-    def get(self, key: str, expected_sha256: str | None = None) -> bytes:
+    def get(self, key: str, expected_sha256: str | None = None, *, verify: bool = True) -> bytes:
         """The bytes under ``key``, checked against the recorded SHA-256 (and
-        ``expected_sha256`` when given, e.g. the one in the database)."""
+        ``expected_sha256`` when given, e.g. the one in the database). ``verify=False`` only
+        for forensics (``sohoa verify`` reporting what changed)."""
 
     @abc.abstractmethod
     def stat(self, key: str) -> StoredObject:
@@ -262,12 +263,14 @@ class LocalObjectStore(ObjectStore):
             last_modified=datetime.fromtimestamp(st.st_mtime, UTC),
         )
 
-    def get(self, key, expected_sha256=None):
+    def get(self, key, expected_sha256=None, *, verify=True):
         path = self._path(key)
         try:
             data = path.read_bytes()
         except FileNotFoundError:
             raise ObjectNotFound(f"no object {key!r} in {self.description}") from None
+        if not verify:
+            return data
         return self._check(key, data, self._read_meta(key).get("sha256"), expected_sha256)
 
     def exists(self, key):
