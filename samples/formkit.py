@@ -1,0 +1,144 @@
+"""Helpers shared by the form builders: filled label/value lines and ground-truth bookkeeping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from samples import fake
+from samples.render import Doc, Run
+
+ROMAN = [
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+    "XVIII",
+    "XIX",
+    "XX",
+]
+
+
+class Form:
+    """One document being filled: wraps a Doc and records every contract field printed."""
+
+    def __init__(self, rng: random.Random, doc: Doc) -> None:
+        self.rng = rng
+        self.doc = doc
+        self.style = doc.style
+        self.fields: dict[str, Any] = {}
+        self.printed: dict[str, str] = {}
+        self.people: dict[str, str] = {}
+        self.n = 0
+
+    # -- wording choices ------------------------------------------------------------------
+    def pick(self, *variants: str) -> str:
+        """Label wording: the style's variant when it exists, else the template's."""
+        return variants[self.style.label_variant % len(variants)]
+
+    def num(self) -> str:
+        self.n += 1
+        if self.style.numbering == "arabic":
+            return f"{self.n}. "
+        if self.style.numbering == "roman":
+            return f"{ROMAN[self.n - 1]}. "
+        return ""
+
+    def mark(self, n: int) -> str:
+        """Template footnote markers like "(1)": kept on some forms, dropped on others."""
+        return f"({n})" if self.style.label_variant == 0 else ""
+
+    # -- printing values ------------------------------------------------------------------
+    def date(self, d: dt.date, fmt: str | None = None) -> str:
+        fmt = fmt or self.style.date_format
+        if self.rng.random() < 0.15:  # clerks are not consistent within one form
+            fmt = self.rng.choice(fake.DATE_FORMATS)
+        return fake.fmt_date(d, fmt, self.style.pad_dates)
+
+    def name(self, s: str) -> str:
+        return s.upper() if self.style.upper_names else s
+
+    def phone(self, p: str) -> str:
+        return fake.fmt_phone(p, self.style.phone_format)
+
+    def dots(self) -> list[Run]:
+        if self.rng.random() < self.style.dots:
+            return [Run("", fill=self.rng.randint(8, 60))]
+        return []
+
+    def set(self, field: str | None, printed: str, value: Any) -> Run:
+        """Record a field's truth; return the run that prints it."""
+        printed = fake.nfc(printed)
+        if field:
+            self.fields[field] = fake.nfc(value) if isinstance(value, str) else value
+            self.printed[field] = printed
+        return Run(printed, field=field)
+
+    def v_name(self, field: str | None, s: str) -> Run:
+        p = self.name(s)
+        return self.set(field, p, p)
+
+    def v_date(self, field: str | None, d: dt.date, fmt: str | None = None) -> Run:
+        return self.set(field, self.date(d, fmt), d.isoformat())
+
+    def v_phone(self, field: str | None, p: str) -> Run:
+        return self.set(field, self.phone(p), p)
+
+    def v(self, field: str | None, s: str, value: Any = None) -> Run:
+        return self.set(field, s, s if value is None else value)
+
+    # -- lines ----------------------------------------------------------------------------
+    def item(self, label: str, *values: Run, numbered: bool = True, dots: bool = True) -> None:
+        """'1. Label: value ......' on one line (wrapping if long)."""
+        prefix = self.num() if numbered else ""
+        runs = [Run(prefix + label), *values]
+        self.doc.line(runs + (self.dots() if dots else []), hang=0)
+
+    def row(self, *cells: tuple[str, Run], numbered: bool = True) -> None:
+        """Several label/value pairs on one line at tab stops, as the templates have."""
+        runs: list[Run] = []
+        tabs = {1: [0.0], 2: [0.0, 0.52], 3: [0.0, 0.36, 0.68]}[len(cells)]
+        for (label, value), tab in zip(cells, tabs, strict=True):
+            prefix = self.num() if numbered else ""
+            runs.append(Run(prefix + label, tab=tab if tab else None))
+            runs.append(value)
+        self.doc.line(runs)
+
+    def header(self, form_code: str | None = None) -> None:
+        if form_code:
+            self.doc.line([Run(form_code, italic=True)], align="right", scale=0.8)
+        self.doc.motto()
+        self.doc.space(0.8)
+
+    def title(self, *lines: str, scale: float = 1.15) -> None:
+        for i, s in enumerate(lines):
+            self.doc.line([Run(s, bold=i == 0 or s.isupper())], align="center", scale=scale)
+        self.doc.space(0.6)
+
+    def para(self, s: str, italic: bool = False, indent: bool = True) -> None:
+        first = self.doc.px * 2 if indent else 0
+        self.doc.line([Run(s, italic=italic)], indent=first)
+
+    def signed(self, place: str, d: dt.date, place_field: str | None = None) -> str:
+        """'Hà Nội, ngày 12 tháng 03 năm 2025'; records signed_date (and the place if asked)."""
+        day = f"{d.day:02d}" if self.style.pad_dates else str(d.day)
+        month = f"{d.month:02d}" if self.style.pad_dates else str(d.month)
+        printed = f"ngày {day} tháng {month} năm {d.year}"
+        self.set("signed_date", printed, d.isoformat())
+        if place_field:
+            self.set(place_field, place, place)
+        return fake.nfc(f"{place}, {printed}")

@@ -1,0 +1,73 @@
+"""Typed records for generated samples and their ground truth."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+SCHEMA = "sohoa-sample/1"
+STACK_SCHEMA = "sohoa-stack/1"
+
+
+@dataclass
+class Style:
+    """How one document is printed. Chosen at random per document unless given."""
+
+    font: str = "dejavu-serif"  # family key from render.FONT_FAMILIES, a fc-match name or a path
+    size_pt: float = 12.0  # body text size; at 300 dpi 12 pt is 50 px
+    line_gap: float = 1.5  # line pitch as a multiple of the font size
+    numbering: str = "arabic"  # "arabic" (1.), "roman" (I.) or "none"
+    label_variant: int = 0  # picks between label wordings of the real templates
+    date_format: str = "slash"  # slash | dash | dot | words (see fake.fmt_date)
+    pad_dates: bool = True  # 05/03/1995 vs 5/3/1995
+    upper_names: bool = False  # names printed in capitals, as many clerks type them
+    dots: float = 0.3  # chance a value keeps some of the template's dots after it
+    phone_format: str = "plain"  # plain | grouped | intl | dotted
+    margin_mm: tuple[float, float, float, float] = (20.0, 15.0, 20.0, 20.0)  # top right bot left
+    motto_dash: str = "-"  # "-" or "–": both occur on real forms
+    dpi: int = 300
+
+
+@dataclass
+class FieldBox:
+    page: int  # 1-based
+    bbox: list[int]  # [x0, y0, x1, y1] on the clean 300-dpi render (before degradation)
+
+
+@dataclass
+class PageTruth:
+    text: str  # lines as rendered, joined by "\n"
+    width: int  # pixels of the saved image
+    height: int
+    dpi: int
+    rotation: int = 0  # clockwise degrees the page was turned (0/90/180/270)
+    degradations: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Sample:
+    document_type: str
+    fields: dict[str, Any]  # contract field id -> value in the contract's output format
+    pages: list[np.ndarray]  # uint8, gray (H, W) or RGB (H, W, 3)
+    page_truth: list[PageTruth]
+    style: Style
+    printed: dict[str, str] = field(default_factory=dict)  # field -> the string as printed
+    boxes: dict[str, FieldBox] = field(default_factory=dict)
+    title: str = ""
+    people: dict[str, str] = field(default_factory=dict)  # role -> name, for stacks
+
+    def truth(self, file: str | None = None, seed: int | None = None) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "file": file,
+            "seed": seed,
+            "document_type": self.document_type,
+            "title": self.title,
+            "fields": self.fields,
+            "printed": self.printed,
+            "field_boxes": {k: asdict(v) for k, v in self.boxes.items()},
+            "pages": [asdict(p) for p in self.page_truth],
+            "style": asdict(self.style),
+        }

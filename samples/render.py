@@ -1,0 +1,313 @@
+"""A tiny page layout engine: lines of styled runs on A4 pages, wrapped, with the text kept.
+
+Everything is drawn at the style's dpi (300 by default, A4 = 2480x3508) in grayscale.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import random
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from samples.model import FieldBox, Style
+
+_DV = "/usr/share/fonts/truetype/dejavu/"
+_NT = "/usr/share/fonts/truetype/noto/"
+# family -> (regular, bold, italic, bold italic)
+FONT_FAMILIES: dict[str, tuple[str, str, str, str]] = {
+    "dejavu-serif": tuple(
+        _DV + f for f in ("DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf", "DejaVuSerif-Italic.ttf",
+                          "DejaVuSerif-BoldItalic.ttf")
+    ),
+    "dejavu-sans": tuple(
+        _DV + f for f in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf",
+                          "DejaVuSans-BoldOblique.ttf")
+    ),
+    "noto-serif": tuple(
+        _NT + f for f in ("NotoSerif-Regular.ttf", "NotoSerif-Bold.ttf", "NotoSerif-Italic.ttf",
+                          "NotoSerif-BoldItalic.ttf")
+    ),
+    "noto-sans": tuple(
+        _NT + f for f in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf",
+                          "NotoSans-BoldItalic.ttf")
+    ),
+}  # type: ignore[assignment]  # fmt: skip
+DEFAULT_FONTS = tuple(FONT_FAMILIES)
+A4_MM = (210.0, 297.0)
+
+
+@functools.cache
+def font_files(family: str) -> tuple[str, str, str, str]:
+    """Resolve a family key, a .ttf path or a fontconfig name to 4 files (fallback: regular)."""
+    if family in FONT_FAMILIES:
+        return FONT_FAMILIES[family]
+    if Path(family).is_file():
+        p = Path(family)
+        out = [str(p)]
+        for suffix in ("Bold", "Italic", "BoldItalic"):
+            cands = [
+                p.with_name(p.name.replace("Regular", suffix)),
+                p.with_name(f"{p.stem}-{suffix}{p.suffix}"),
+            ]
+            out.append(next((str(c) for c in cands if c.is_file() and c != p), str(p)))
+        return tuple(out)  # type: ignore[return-value]
+    out = []
+    for st in ("Regular", "Bold", "Italic", "Bold Italic"):
+        r = subprocess.run(
+            ["fc-match", "-f", "%{file}", f"{family}:style={st}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        out.append(r.stdout.strip())
+    return tuple(out)  # type: ignore[return-value]
+
+
+@functools.cache
+def load_font(family: str, px: int, bold: bool, italic: bool) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(font_files(family)[int(bold) + 2 * int(italic)], px)
+
+
+@dataclass
+class Run:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    field: str | None = None  # contract field this text is the value of (for boxes)
+    tab: float | None = None  # jump to this fraction of the text width before the run
+    fill: int = 0  # >0: a dot leader of at most this many dots (kept only if it fits)
+
+
+def R(text: str, **kw: object) -> Run:  # noqa: N802  short constructor for form code
+    return Run(text, **kw)  # type: ignore[arg-type]
+
+
+class Doc:
+    """Draws runs line by line, starts new pages when full, remembers the text and field boxes."""
+
+    def __init__(self, style: Style) -> None:
+        self.style = style
+        self.dpi = style.dpi
+        self.W = round(A4_MM[0] / 25.4 * self.dpi)
+        self.H = round(A4_MM[1] / 25.4 * self.dpi)
+        mm = self.dpi / 25.4
+        t, r, b, left = style.margin_mm
+        self.left, self.right = round(left * mm), self.W - round(r * mm)
+        self.top, self.bottom = round(t * mm), self.H - round(b * mm)
+        self.px = style.size_pt * self.dpi / 72
+        self.pages: list[Image.Image] = []
+        self.lines: list[list[str]] = []
+        self.boxes: dict[str, FieldBox] = {}
+        self.new_page()
+
+    # -- pages ----------------------------------------------------------------------------
+    def new_page(self) -> None:
+        self.pages.append(Image.new("L", (self.W, self.H), 255))
+        self.lines.append([])
+        self.draw = ImageDraw.Draw(self.pages[-1])
+        self.y = float(self.top)
+
+    def ensure(self, height: float) -> None:
+        if self.y + height > self.bottom and self.y > self.top:
+            self.new_page()
+
+    def font(self, bold: bool = False, italic: bool = False, scale: float = 1.0):
+        return load_font(self.style.font, round(self.px * scale), bold, italic)
+
+    def space(self, lines: float = 0.5) -> None:
+        self.y += self.px * self.style.line_gap * lines
+
+    @property
+    def page_no(self) -> int:
+        return len(self.pages)
+
+    def _box(self, field: str, box: tuple[float, float, float, float]) -> None:
+        b = [round(v) for v in box]
+        old = self.boxes.get(field)
+        if old and old.page == self.page_no:
+            o = old.bbox
+            b = [min(o[0], b[0]), min(o[1], b[1]), max(o[2], b[2]), max(o[3], b[3])]
+        self.boxes[field] = FieldBox(self.page_no, b)
+
+    # -- text -----------------------------------------------------------------------------
+    def line(
+        self,
+        runs: list[Run],
+        align: str = "left",
+        scale: float = 1.0,
+        indent: float = 0.0,
+        x0: int | None = None,
+        x1: int | None = None,
+        hang: float = 0.0,
+    ) -> None:
+        """Lay out runs, wrapping words; align is left/center/right. indent/hang in px."""
+        x0 = self.left if x0 is None else x0
+        x1 = self.right if x1 is None else x1
+        width = x1 - x0
+        # tokens: (word, run, starts_run)
+        rows: list[list[tuple[float, str, Run]]] = [[]]
+        x = indent
+        for run in runs:
+            f = self.font(run.bold, run.italic, scale)
+            sp = f.getlength(" ")
+            if run.fill:
+                dot = f.getlength(".")
+                gap = sp if rows[-1] else 0.0
+                n = min(run.fill, int((width - x - gap) // dot))
+                if n >= 4:
+                    rows[-1].append((x + gap, "." * n, run))
+                    x += gap + n * dot
+                continue
+            for i, word in enumerate(run.text.split()):
+                w = f.getlength(word)
+                if i == 0 and run.tab is not None and rows[-1]:
+                    target = run.tab * width
+                    nx = target if x + sp < target else x + sp
+                elif rows[-1] and word[0] in ",.;:)":
+                    nx = x  # punctuation sticks to the previous word
+                else:
+                    nx = x + sp if rows[-1] else x
+                if nx + w > width and rows[-1]:
+                    rows.append([])
+                    nx = hang
+                rows[-1].append((nx, word, run))
+                x = nx + w
+        for row in rows:
+            self._draw_row(row, align, scale, x0, width)
+
+    def _draw_row(self, row, align: str, scale: float, x0: int, width: int) -> None:
+        pitch = self.px * scale * self.style.line_gap
+        self.ensure(pitch)
+        if not row:
+            self.y += pitch
+            return
+        end = row[-1][0] + self.font(row[-1][2].bold, row[-1][2].italic, scale).getlength(
+            row[-1][1]
+        )
+        shift = {"left": 0.0, "center": (width - end) / 2, "right": width - end}[align]
+        base = self.y + self.px * scale * 1.05
+        for x, word, run in row:
+            f = self.font(run.bold, run.italic, scale)
+            pos = (x0 + shift + x, base)
+            self.draw.text(pos, word, font=f, fill=0, anchor="ls")
+            if run.field:
+                self._box(run.field, self.draw.textbbox(pos, word, font=f, anchor="ls"))
+        text = ""
+        for _, word, run in row:
+            glued = text and word[0] in ",.;:)" and not run.fill
+            text += word if glued or not text else " " + word
+        self.lines[-1].append(text)
+        self.y += pitch
+
+    def text(self, s: str, bold: bool = False, italic: bool = False, **kw) -> None:
+        self.line([Run(s, bold, italic)], **kw)
+
+    def center(self, s: str, bold: bool = False, italic: bool = False, scale: float = 1.0):
+        self.line([Run(s, bold, italic)], align="center", scale=scale)
+
+    def columns(
+        self,
+        left: list[Run | None],
+        right: list[Run | None],
+        split: float = 0.45,
+        scale: float = 1.0,
+    ) -> None:
+        """Two centered columns (header blocks, signature blocks), drawn row by row."""
+        mid = self.left + round((self.right - self.left) * split)
+        for lr, rr in zip(
+            left + [None] * (len(right) - len(left)),
+            right + [None] * (len(left) - len(right)),
+            strict=True,
+        ):
+            y = self.y
+            texts = []
+            ys = []
+            for run, a, b in ((lr, self.left, mid), (rr, mid, self.right)):
+                self.y = y
+                if run is not None and run.text:
+                    n = len(self.lines[-1])
+                    self.line([run], align="center", x0=a, x1=b, scale=scale)
+                    texts += self.lines[-1][n:]
+                    del self.lines[-1][n:]
+                else:
+                    self.y += self.px * self.style.line_gap * scale
+                ys.append(self.y)
+            if texts:
+                self.lines[-1].append(" ".join(texts))
+            self.y = max(ys)
+
+    def rule(self, x0: float, x1: float, dy: float = 0.15) -> None:
+        """A short line under the previous text line (the motto underline)."""
+        y = self.y - self.px * self.style.line_gap + self.px * (1.05 + dy)
+        self.draw.line([(x0, y), (x1, y)], fill=0, width=max(2, round(self.dpi / 150)))
+
+    def motto(self, x0: int | None = None, x1: int | None = None) -> None:
+        dash = self.style.motto_dash
+        x0 = self.left if x0 is None else x0
+        x1 = self.right if x1 is None else x1
+        self.line([Run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True)], "center", x0=x0, x1=x1)
+        s = f"Độc lập {dash} Tự do {dash} Hạnh phúc"
+        self.line([Run(s, bold=True)], "center", x0=x0, x1=x1)
+        w = self.font(True).getlength(s)
+        mid = (x0 + x1) / 2
+        self.rule(mid - w / 2, mid + w / 2)
+
+    def paste(self, img: Image.Image, x: int, y: int | None = None) -> None:
+        """Paste an image; when y is None it takes the next lines' room."""
+        if y is None:
+            self.ensure(img.height)
+            y = round(self.y)
+            self.y += img.height
+        self.pages[-1].paste(img.convert("L"), (x, y))
+
+    def signature(
+        self,
+        rng: random.Random,
+        date_line: str | None,
+        role: str,
+        note: str | None,
+        name: str,
+        left: tuple[str, str | None, str | None] | None = None,
+    ) -> None:
+        """Signature block in the right column (and optionally a left one), with a scrawl."""
+        pitch = self.px * self.style.line_gap
+        self.ensure(pitch * 6.5)
+        self.space(0.5)
+        if date_line:
+            self.columns([None], [Run(date_line, italic=True)], split=0.4)
+        lrows: list[Run | None] = []
+        if left:
+            lrows = [Run(left[0], bold=True), Run(left[1] or "", italic=True)]
+        self.columns(lrows, [Run(role, bold=True), Run(note or "", italic=True)], split=0.4)
+        y = self.y
+        for cx, who in (
+            (self.left + (self.right - self.left) * 0.7, name),
+            (self.left + (self.right - self.left) * 0.2, left[2] if left else None),
+        ):
+            if who:
+                scrawl(self.draw, rng, cx, y + pitch * 1.4, pitch * 2.2)
+        self.y = y + pitch * 2.6
+        self.columns(
+            [Run(left[2] or "", bold=True)] if left else [],
+            [Run(name, bold=True)],
+            split=0.4,
+        )
+
+
+def scrawl(draw: ImageDraw.ImageDraw, rng: random.Random, cx: float, cy: float, w: float):
+    """A handwritten-looking signature: a few connected loops with a trailing stroke."""
+    pts = []
+    n = rng.randint(24, 40)
+    amp = w * rng.uniform(0.12, 0.22)
+    for i in range(n):
+        t = i / (n - 1)
+        x = cx - w / 2 + w * t + math.sin(t * rng.uniform(8, 16)) * w * 0.05
+        y = cy + math.sin(t * rng.uniform(10, 20) + rng.random()) * amp * (1 - 0.5 * t)
+        pts.append((x, y))
+    draw.line(pts, fill=40, width=4, joint="curve")
+    draw.line([(cx - w * 0.45, cy + amp * 1.2), (cx + w * 0.4, cy + amp * 0.6)], fill=40, width=3)
