@@ -49,7 +49,7 @@ def build(labels: list[str]) -> Language:
     return nlp
 
 
-def train(examples: Iterable[tuple[str, str]], *, epochs: int = 12, seed: int = SEED) -> Language:
+def train(examples: Iterable[tuple[str, str]], *, epochs: int = 10, seed: int = SEED) -> Language:
     """Train on ``(text, label)`` pairs, deterministically."""
     data = [(prepare(t), lab) for t, lab in examples]
     labels = sorted({lab for _, lab in data})

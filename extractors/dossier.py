@@ -141,8 +141,11 @@ def assemble(
         slices = ([d.receipt] if d.receipt else []) + d.documents
         for s in slices:
             if s.type in schemas() and not s.type.startswith("_"):
-                s.fields = extract(s.type, [by_number[n] for n in s.page_numbers],
-                                   review_threshold=review_threshold)  # fmt: skip
+                s.fields = extract(
+                    s.type,
+                    [by_number[n] for n in s.page_numbers],
+                    review_threshold=review_threshold,
+                )
         if d.code is None and d.receipt is not None:
             f = d.receipt.fields.get("dossier_code")
             if f is not None and f.value:
@@ -177,10 +180,12 @@ def cross_check(d: Dossier) -> None:
     if d.receipt is None:
         return
     r_name, r_id = _applicant(d.receipt)
-    all_ids = {f.value for s in d.documents for f in s.fields.values()
-               if f.kind == "id_number" and f.value}  # fmt: skip
-    all_names = [f.value for s in d.documents for f in s.fields.values()
-                 if f.kind == "name" and f.value]  # fmt: skip
+    all_ids = {
+        f.value for s in d.documents for f in s.fields.values() if f.kind == "id_number" and f.value
+    }
+    all_names = [
+        f.value for s in d.documents for f in s.fields.values() if f.kind == "name" and f.value
+    ]
     for s in d.documents:
         name, idn = _applicant(s)
         if s.type == ID_CARD:

@@ -81,6 +81,7 @@ class RawValue:
     text: str
     page: int | None
     label_score: float  # 0..1
+    qr: bool = False  # the value was read from a QR code
 
 
 def _first_word_after(line: Line, span: Span) -> int:
@@ -205,7 +206,7 @@ class _Doc:
             cur = span.line + 1
         if kind in ("text", "name") and words and (below_used or not nxt):
             for _ in range(3):
-                more = self._wrapped(cur, words[-1])
+                more = self._wrapped(cur, words[-1], words[0] if below_used else None)
                 if not more:
                     break
                 words = words + more
@@ -216,15 +217,22 @@ class _Doc:
             score *= 0.98
         return RawValue(words, text, line.page if words else None, score)
 
-    def _wrapped(self, li: int, last: OcrWord) -> list[OcrWord]:
+    def _wrapped(self, li: int, last: OcrWord, block_start: OcrWord | None = None) -> list[OcrWord]:
         """The next line's words when the value was wrapped onto it: its first word would
-        not have fitted after the last word of this line."""
+        not have fitted after the last word of this line; or, for a value printed under its
+        label, the next line starts where the value does (a block of value lines)."""
         if li + 1 >= len(self.lines) or self.lines[li + 1].page != self.lines[li].page:
             return []
         nxt = self.lines[li + 1]
         first = nxt.words[0]
         h = self.lines[li].height
-        if last.bbox[2] + 0.25 * h + (first.bbox[2] - first.bbox[0]) < self.right[nxt.page] - h:
+        full = last.bbox[2] + 0.25 * h + (first.bbox[2] - first.bbox[0]) >= self.right[nxt.page] - h
+        aligned = (
+            block_start is not None
+            and abs(first.bbox[0] - block_start.bbox[0]) < 0.8 * h
+            and nxt.bbox[1] - self.lines[li].bbox[3] < 0.9 * h
+        )
+        if not (full or aligned):
             return []
         more = _cut_leaders(self._line_below(li, wrap=True))
         return more
@@ -245,10 +253,18 @@ class _Doc:
         words = nxt.words[:end]
         return words if _meaningful(words) else []
 
-    def regex_value(self, pattern: re.Pattern[str], group: str, last: bool) -> RawValue | None:
+    def regex_value(
+        self, pattern: re.Pattern[str], group: str, last: bool, window: int = 1
+    ) -> RawValue | None:
+        """A value found by a regex on the folded text of one line (or of ``window``
+        consecutive lines of a page, for values that wrap)."""
         hits: list[RawValue] = []
-        for line in self.lines:
-            folds = [fold(w.text) for w in line.words]
+        for i, line in enumerate(self.lines):
+            words = list(line.words)
+            for k in range(1, window):
+                if i + k < len(self.lines) and self.lines[i + k].page == line.page:
+                    words += self.lines[i + k].words
+            folds = [fold(w.text) for w in words]
             starts, pos = [], 0
             for f in folds:
                 starts.append(pos)
@@ -260,9 +276,9 @@ class _Doc:
                     continue
                 i0 = bisect.bisect_right(starts, s) - 1
                 i1 = bisect.bisect_left(starts, e)
-                words = line.words[i0:i1]
-                raw = " ".join(w.text for w in words)
-                hits.append(RawValue(words, raw, line.page, 1.0))
+                found = words[i0:i1]
+                raw = " ".join(w.text for w in found)
+                hits.append(RawValue(found, raw, line.page, 1.0))
                 if not last:
                     return hits[0]
         return hits[-1] if hits else None
@@ -280,17 +296,8 @@ def _signature(doc: _Doc, which: str) -> RawValue | None:
     return rv
 
 
-def _confidence(kind: str, words: list[OcrWord], label_score: float, reasons: list[str]) -> float:
-    if not words:
-        return 0.0
-    confs = sorted(w.confidence for w in words)
-    ocr_min = confs[0] / 100.0
-    ocr_mean = sum(confs) / len(confs) / 100.0
-    raw = min(1.0, 0.6 * ocr_min + 0.4 * ocr_mean) * min(1.0, label_score / 0.95)
-    return calibrate(kind, raw, bool(reasons))
-
-
 def raw_score(words: list[OcrWord], label_score: float) -> float:
+    """OCR word confidences (the weakest word counts most) x label match quality, 0..1."""
     if not words:
         return 0.0
     confs = sorted(w.confidence for w in words)
@@ -299,17 +306,26 @@ def raw_score(words: list[OcrWord], label_score: float) -> float:
     return min(1.0, 0.6 * ocr_min + 0.4 * ocr_mean) * min(1.0, label_score / 0.95)
 
 
-def calibrate(kind: str, raw: float, has_reasons: bool) -> float:
-    """Map a raw score to an estimate of P(correct) from the calibration table, if any."""
-    table = calibration().get(kind) or calibration().get("*")
-    conf = raw
-    if table:
-        edges, probs = table["edges"], table["probs"]
-        i = min(len(probs) - 1, max(0, bisect.bisect_right(edges, raw) - 1))
-        conf = probs[i]
-    if has_reasons:
-        conf = min(conf, 0.5)
-    return round(max(0.0, min(1.0, conf)), 4)
+def calibrate(kind: str, raw: float) -> float:
+    """Raw score -> confidence through the calibration table (``calibrate.py``), if any."""
+    cal = calibration()
+    tables = cal.get("tables") or {}
+    table = tables.get(kind) or tables.get("*")
+    if not table:
+        return round(raw, 4)
+    edges, probs = table["edges"], table["probs"]
+    i = min(len(probs) - 1, max(0, bisect.bisect_right(edges, raw) - 1))
+    return round(max(0.0, min(1.0, probs[i] ** cal.get("gamma", 1.0))), 4)
+
+
+def _prefer_qr(pages: list[OcrPage], value: Any, reasons: list[str], rv: RawValue):
+    """The QR code carries the dossier code exactly: it wins over the OCR'd printed code."""
+    for p in pages:
+        for text in p.qr_codes:
+            code, bad = nz.norm_dossier_code(text)
+            if code and not bad:
+                return code, [], RawValue(rv.words, rv.text, rv.page, 1.0, qr=True)
+    return value, reasons, rv
 
 
 def _missing(fid: str, kind: str, reason: str) -> Field:
@@ -320,8 +336,22 @@ def extract(
     document_type: str, pages: list[OcrPage], *, review_threshold: float
 ) -> dict[str, Field]:
     """Every field of the type, in schema order (empty for ``other`` or unknown types)."""
+    fields, _ = _extract(document_type, pages, review_threshold)
+    return fields
+
+
+def extract_with_raw(document_type: str, pages: list[OcrPage], review_threshold: float = 0.9):
+    """(field id, Field, raw score) triples: what the calibration is fitted on."""
+    fields, raws = _extract(document_type, pages, review_threshold)
+    return [(fid, f, raws.get(fid)) for fid, f in fields.items()]
+
+
+def _extract(
+    document_type: str, pages: list[OcrPage], review_threshold: float
+) -> tuple[dict[str, Field], dict[str, float]]:
+    raws: dict[str, float] = {}
     if document_type not in schemas() or document_type.startswith("_"):
-        return {}
+        return {}, raws
     sch = schemas()[document_type]
     doc = _Doc(document_type, pages)
     fields: dict[str, Field] = {}
@@ -355,6 +385,8 @@ def extract(
                         vals[0].page,
                         min(v.label_score for v in vals),
                     )
+            if rv is None and spec.get("regex"):
+                rv = doc.regex_value(re.compile(spec["regex"]), "v", last=False, window=2)
             if rv is None:
                 fields[fid] = _missing(fid, kind, "label_not_found")
                 continue
@@ -373,7 +405,13 @@ def extract(
             continue
         if kind == "date" and not reasons:
             reasons.extend(nz.plausible_date(value, field_id=fid))
-        conf = _confidence(kind, rv.words, rv.label_score, reasons)
+        if spec.get("qr"):
+            value, reasons, rv = _prefer_qr(pages, value, reasons, rv)
+        raw = raw_score(rv.words, rv.label_score)
+        raws[fid] = raw
+        conf = 0.999 if rv.qr else calibrate(kind, raw)
+        if reasons:
+            conf = min(conf, 0.5)
         f = Field(
             fid, kind, value, squash(rv.text), conf, rv.page, union_bbox(rv.words), False, reasons
         )
@@ -381,7 +419,7 @@ def extract(
     _cross_checks(fields)
     for f in fields.values():
         _finalize(f, review_threshold)
-    return fields
+    return fields, raws
 
 
 def _cross_checks(fields: dict[str, Field]) -> None:

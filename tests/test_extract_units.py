@@ -1,0 +1,167 @@
+"""Unit tests of the extraction building blocks on hand-made pages (no OCR)."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors import extract, field_kinds, to_contract_json
+from extractors import normalize as nz
+from extractors.text import fold, fold_alnum, strip_leaders
+from pipeline.model import Classification, OcrPage, OcrWord
+
+
+def make_page(lines: list[str], number: int = 1, conf: float = 95.0) -> OcrPage:
+    """A page whose words sit on a grid: 40 px per character, 80 px per line."""
+    words = []
+    for li, line in enumerate(lines):
+        x = 100
+        for wi, token in enumerate(line.split()):
+            w = 22 * len(token)
+            words.append(
+                OcrWord(token, (x, 100 + 80 * li, x + w, 140 + 80 * li), conf, 1, li, li, wi)
+            )
+            x += w + 22
+    text = "\n".join(lines)
+    return OcrPage(number=number, width=2480, height=3508, words=words, text=text)
+
+
+def test_fold_drops_marks_and_d():
+    assert fold("Họ, chữ đệm  và TÊN") == "ho, chu dem va ten"
+    assert fold("ĐỒNG Đạt") == "dong dat"
+    assert fold_alnum("Số CMND/CCCD:") == "so cmnd cccd"
+    assert strip_leaders("Nguyễn Văn A ..........") == "Nguyễn Văn A"
+
+
+@pytest.mark.parametrize(
+    "raw,want",
+    [
+        ("12/03/1995", "1995-03-12"),
+        ("12-03-1995", "1995-03-12"),
+        ("12.03.1995", "1995-03-12"),
+        ("ngày 12 tháng 03 năm 1995", "1995-03-12"),
+        ("Ngày 5 tháng 3 năm 1995", "1995-03-05"),
+        ("10 giờ 30 phút, ngày 02 tháng 11 năm 2024", "2024-11-02"),
+        ("12/O3/1995", "1995-03-12"),
+    ],
+)
+def test_dates(raw, want):
+    assert nz.norm_date(raw) == (want, [])
+
+
+def test_invalid_date():
+    assert nz.norm_date("31/02/2020") == (None, ["invalid_date"])
+
+
+def test_id_phone_number_gender_email():
+    assert nz.norm_id_number("CCCD số 001 095 012 345, cấp ngày 01/01/2020") == ("001095012345", [])
+    assert nz.norm_id_number("123456789") == ("123456789", [])
+    assert nz.norm_phone("+84 912 345 678") == ("0912345678", [])
+    assert nz.norm_phone("0912.345.678") == ("0912345678", [])
+    assert nz.norm_phone("0112345678")[1] == ["invalid_phone_prefix"]
+    assert nz.norm_number("120,5") == (120.5, [])
+    assert nz.norm_number("1.200") == (1200, [])
+    assert nz.norm_number("12.345,6") == (12345.6, [])
+    assert nz.norm_gender("(Nam/Nữ): Nữ") == ("Nữ", [])
+    assert nz.norm_gender("NAM") == ("Nam", [])
+    assert nz.norm_email("Nhung.NT@Gmail.com") == ("nhung.nt@gmail.com", [])
+    assert nz.norm_email("nhung@gmail")[1] == ["invalid_email"]
+
+
+def test_id_number_structure():
+    # 001 (Hà Nội), 1 = female born 1900s, 95 = 1995
+    assert nz.check_id_number("001195012345", "1995-03-12", "Nữ") == []
+    assert nz.check_id_number("001195012345", "1996-03-12", "Nữ") == [
+        "id_number_birth_year_mismatch"
+    ]
+    assert nz.check_id_number("001195012345", "1995-03-12", "Nam") == ["id_number_gender_mismatch"]
+    assert nz.check_id_number("001305012345", "2005-01-01", "Nữ") == []
+
+
+RESIDENCE = [
+    "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ",
+    "Kính gửi(1): Công an phường Dịch Vọng, quận Cầu Giấy",
+    "1. Họ, chữ đệm và tên: NGUYỄN THỊ HỒNG NHUNG",
+    "2. Ngày, tháng, năm sinh: 12/03/1995 3. Giới tính: Nữ",
+    "4. Số định danh cá nhân: 001195012345",
+    "5. Số điện thoại liên hệ: +84 912 345 678 6. Email: nhung.nt@gmail.com",
+    "7. Họ, chữ đệm và tên chủ hộ: Nguyễn Văn Bình 8. Mối quan hệ với chủ hộ: Con",
+    "9. Số định danh cá nhân của chủ hộ: ..........",
+    "001065001234",
+    "10. Nội dung đề nghị(2): Đăng ký thường trú ..............",
+]
+
+
+def test_two_fields_on_a_line_value_below_and_leaders():
+    fields = extract("residence_change", [make_page(RESIDENCE)], review_threshold=0.0)
+    got = {k: f.value for k, f in fields.items()}
+    assert got == {
+        "receiver": "Công an phường Dịch Vọng, quận Cầu Giấy",
+        "full_name": "NGUYỄN THỊ HỒNG NHUNG",
+        "birth_date": "1995-03-12",
+        "gender": "Nữ",
+        "id_number": "001195012345",
+        "phone": "0912345678",
+        "email": "nhung.nt@gmail.com",
+        "household_head_name": "Nguyễn Văn Bình",
+        "relationship_to_head": "Con",
+        "household_head_id_number": "001065001234",
+        "request_content": "Đăng ký thường trú",
+    }
+    f = fields["full_name"]
+    assert f.page == 1 and f.bbox[0] > 100 and f.bbox[1] == 260
+
+
+def test_label_variants_and_ocr_errors_in_labels():
+    lines = [
+        "Ho chữ đệm va tèn: TRẦN VĂN AN",  # OCR lost marks and the comma
+        "Ngày, tháng, nam sinh: 01-02-1980 Giới tinh: Nam",
+        "Số CMND/CCCD: 001080012345",
+    ]
+    fields = extract("residence_change", [make_page(lines)], review_threshold=0.0)
+    assert fields["full_name"].value == "TRẦN VĂN AN"
+    assert fields["birth_date"].value == "1980-02-01"
+    assert fields["gender"].value == "Nam"
+    assert fields["id_number"].value == "001080012345"
+    assert fields["phone"].value is None
+    assert fields["phone"].needs_review and fields["phone"].confidence == 0.0
+    assert fields["phone"].reasons == ["label_not_found"]
+
+
+def test_id_number_mismatch_is_flagged():
+    lines = [
+        "1. Họ, chữ đệm và tên: TRẦN VĂN AN",
+        "2. Ngày, tháng, năm sinh: 01/02/1981 3. Giới tính: Nữ",
+        "4. Số định danh cá nhân: 001080012345",
+    ]
+    fields = extract("residence_change", [make_page(lines)], review_threshold=0.5)
+    f = fields["id_number"]
+    assert f.needs_review
+    assert "id_number_birth_year_mismatch" in f.reasons
+    assert "id_number_gender_mismatch" in f.reasons
+
+
+def test_low_confidence_goes_to_review():
+    fields = extract("residence_change", [make_page(RESIDENCE, conf=30.0)], review_threshold=0.9)
+    f = fields["full_name"]
+    assert f.value == "NGUYỄN THỊ HỒNG NHUNG"
+    assert f.needs_review and "low_ocr_confidence" in f.reasons
+
+
+def test_contract_json_shape():
+    page = make_page(RESIDENCE)
+    fields = extract("residence_change", [page], review_threshold=0.9)
+    out = to_contract_json("a.pdf", Classification("residence_change", 0.97), [page], fields)
+    assert list(out) == ["file", "document_type", "document_type_confidence", "pages", "fields"]
+    assert set(out["fields"]) == set(field_kinds("residence_change"))
+    for f in out["fields"].values():
+        assert set(f) == {"value", "confidence", "page", "bbox", "needs_review"}
+        assert 0.0 <= f["confidence"] <= 1.0
+    other = to_contract_json("b.png", Classification("other", 0.9), [page], {})
+    assert other["fields"] == {}
+
+
+def test_every_contract_type_has_a_schema():
+    from samples.contract import FIELDS
+
+    for t, kinds in FIELDS.items():
+        assert field_kinds(t) == kinds, t
