@@ -60,15 +60,20 @@ def make_engine(url: str, *, connect_timeout: float = 5.0, statement_timeout_ms:
 
         return engine
     if u.get_backend_name() == "postgresql":
+        # Keep libpq options given in the URL (e.g. ``?options=-csearch_path%3Dx``).
+        options = f"-c statement_timeout={statement_timeout_ms}"
+        if u.query.get("options"):
+            options = f"{u.query['options']} {options}"
+            u = u.difference_update_query(["options"])
         return create_engine(
-            url,
+            u,
             pool_pre_ping=True,
             pool_size=5,
             max_overflow=5,
             pool_timeout=30,
             connect_args={
                 "connect_timeout": int(connect_timeout),
-                "options": f"-c statement_timeout={statement_timeout_ms}",
+                "options": options,
             },
         )
     raise ValueError(f"unsupported database URL (SQLite or PostgreSQL only): {u!r}")

@@ -11,6 +11,8 @@ import hashlib
 import io
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,17 +45,76 @@ def pg_url() -> str:
     return require_service(PG_ENV)
 
 
-def fresh_pg_url() -> str:
-    """The test PostgreSQL database, emptied (all sohoa tables dropped)."""
+@contextmanager
+def pg_schema_url() -> Iterator[str]:
+    """A URL of the test PostgreSQL database pointing at a new, empty schema (dropped after).
+
+    Other test runs may share the database: each test gets its own schema, never ``public``.
+    """
     from sqlalchemy import create_engine
 
     url = pg_url()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
     eng = create_engine(url)
     with eng.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    eng.dispose()
-    return url
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with eng.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        eng.dispose()
+
+
+@pytest.fixture
+def pg_db_url() -> Iterator[str]:
+    with pg_schema_url() as url:
+        yield url
+
+
+@pytest.fixture
+def sqlite_db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'sohoa.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path: Path) -> Iterator[str]:
+    """Both databases: SQLite in a temp folder, PostgreSQL in a fresh schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'sohoa.db'}"
+    else:
+        with pg_schema_url() as url:
+            yield url
+
+
+@pytest.fixture
+def s3_store():
+    from storage.retry import RetryPolicy
+    from storage.s3store import S3ObjectStore
+
+    return S3ObjectStore(
+        s3_endpoint(),
+        "test",
+        "test",
+        unique_bucket(),
+        retention_days=1,
+        policy=RetryPolicy(attempts=2, base_delay=0.1),
+    )
+
+
+@pytest.fixture
+def local_store(tmp_path: Path):
+    from storage.objectstore import LocalObjectStore
+
+    return LocalObjectStore(tmp_path / "objects")
+
+
+@pytest.fixture(params=["local", "s3"])
+def any_store(request, tmp_path: Path):
+    if request.param == "local":
+        return request.getfixturevalue("local_store")
+    return request.getfixturevalue("s3_store")
 
 
 def unique_bucket(prefix: str = "sohoa-test") -> str:
