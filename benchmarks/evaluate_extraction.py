@@ -349,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", default="heldout-2026")
     ap.add_argument("--level", default="random")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--cache", type=Path, default=ROOT / "benchmarks" / ".cache")
+    ap.add_argument("--cache", type=Path, default=ROOT / ".sohoa" / "bench-cache")
     ap.add_argument("--threshold", type=float, default=None)
     ap.add_argument("--calibrate", action="store_true", help="build the calibration table")
     ap.add_argument("--funsd", action="store_true", help="also FUNSD question->answer pairing")
