@@ -403,9 +403,8 @@ def verify_pdf(
         problems.append("no signature in the document")
         return VerifyReport(False, False, None, False, details, pdfa=pdfa, checksum_ok=checksum_ok)
 
-    vc_kwargs: dict[str, Any] = {"allow_fetching": False}
-    if trust_roots:
-        vc_kwargs["trust_roots"] = list(trust_roots)
+    # Only the roots we are given (never the OS store: the Center's CA is not in it).
+    vc_kwargs: dict[str, Any] = {"allow_fetching": False, "trust_roots": list(trust_roots or [])}
     intact = valid = trusted = True
     modified = False
     signer = None

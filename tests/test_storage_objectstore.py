@@ -7,13 +7,13 @@ import io
 import urllib.request
 
 import pytest
-from storage_fixtures import any_store, local_store, s3_endpoint, s3_store, unique_bucket  # noqa: F401
 
 from pipeline.model import TransientError
 from storage import keys
 from storage.objectstore import IntegrityError, LocalObjectStore, ObjectNotFound
 from storage.retry import RetryPolicy
 from storage.s3store import S3ObjectStore
+from tests.storage_fixtures import any_store, local_store, s3_endpoint, s3_store, unique_bucket  # noqa: F401
 
 SHA = "ab" * 32
 
