@@ -241,3 +241,84 @@ def write_original(tmp_path: Path, content: bytes, name: str = "scan.pdf") -> Pa
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+# --------------------------------------------------------------------------- search corpus
+
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi"]
+MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Quốc"]
+GIVEN = [
+    "An",
+    "Anh",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Đạt",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hoa",
+    "Hùng",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Ngân",
+    "Nhung",
+    "Phúc",
+    "Quân",
+    "Sơn",
+]
+TITLES = {
+    "birth_registration": "TỜ KHAI ĐĂNG KÝ KHAI SINH",
+    "death_registration": "TỜ KHAI ĐĂNG KÝ KHAI TỬ",
+    "complaint": "ĐƠN KHIẾU NẠI",
+    "power_of_attorney": "GIẤY ỦY QUYỀN",
+    "residence_change": "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ",
+}
+PLACES = [
+    "Phường Hàng Bạc, Quận Hoàn Kiếm",
+    "Xã Đông Anh, Huyện Đông Anh",
+    "Phường Dịch Vọng, Quận Cầu Giấy",
+    "Phường Láng Hạ, Quận Đống Đa",
+]
+
+
+def synthetic_search_docs(n: int, seed: int = 7):
+    """``n`` reproducible SearchDocs with Vietnamese names, titles and places."""
+    import random
+
+    from storage.search import SearchDoc
+
+    rng = random.Random(seed)
+    types = sorted(TITLES)
+    for i in range(n):
+        t = rng.choice(types)
+        name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        other = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        if rng.random() < 0.5:
+            name = name.upper()
+        place = rng.choice(PLACES)
+        day = f"2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}"
+        body = (
+            f"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n{TITLES[t]}\n"
+            f"Họ và tên: {name}\nNơi cư trú: {place}, Thành phố Hà Nội\n"
+            f"Người làm chứng: {other}\nNgày {day[8:]} tháng {day[5:7]} năm 2026"
+        )
+        # Some documents are OCR'd without diacritics (bad scans): search must still find them.
+        if rng.random() < 0.1:
+            from storage.search import fold
+
+            body = fold(body).upper()
+        yield SearchDoc(
+            document_id=f"doc-{i:06d}",
+            document_type=t,
+            branch=f"hn{rng.randint(1, 5):02d}",
+            dossier_code=f"000.00.17.H26-2611{i % 30:02d}-{i:04d}" if rng.random() < 0.6 else None,
+            doc_date=day,
+            archive_key=f"archive/2026/{day[5:7]}/nodossier/{i:064x}.pdf",
+            fields=(name, place, day),
+            body=body,
+        )
