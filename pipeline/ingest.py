@@ -227,8 +227,10 @@ def _single_scan_image(page: pikepdf.Page) -> pikepdf.Object | None:
     if int(page.obj.get("/Rotate", 0)) % 360:
         return None
     try:
-        images = list(page.images.values())
-        if len(images) != 1 or "/Font" in page.obj.get("/Resources", {}):
+        resources = page.obj.get("/Resources", pikepdf.Dictionary())
+        xobjects = list(resources.get("/XObject", pikepdf.Dictionary()).values())
+        images = [x for x in xobjects if x.get("/Subtype") == pikepdf.Name.Image]
+        if len(images) != 1 or len(xobjects) != 1 or "/Font" in resources:
             return None
         img = images[0]
         if img.get("/Filter") != pikepdf.Name.DCTDecode or "/SMask" in img or "/Mask" in img:
@@ -266,7 +268,7 @@ def _decode_scan(img: pikepdf.Object, width_pt: float,
 
 def _has_color_image(page: pikepdf.Page) -> bool:
     try:
-        for img in page.images.values():
+        for img in page.get_images().values():
             cs = img.get("/ColorSpace")
             if cs in (pikepdf.Name.DeviceRGB, pikepdf.Name.DeviceCMYK):
                 return True
