@@ -126,10 +126,10 @@ def _meaningful(words: list[OcrWord]) -> bool:
 
 
 class _Doc:
-    def __init__(self, document_type: str, pages: list[OcrPage]):
+    def __init__(self, document_type: str, pages: list[OcrPage], labels: LabelSet | None = None):
         self.type = document_type
         self.lines = document_lines(pages)
-        self.spans = find_labels(self.lines, _labelset(document_type))
+        self.spans = find_labels(self.lines, labels or _labelset(document_type))
         self.by_line: dict[int, list[Span]] = {}
         for sp in self.spans:
             self.by_line.setdefault(sp.line, []).append(sp)
@@ -282,6 +282,23 @@ class _Doc:
                 if not last:
                     return hits[0]
         return hits[-1] if hits else None
+
+
+def pair_values(pages: list[OcrPage], labels: list[str]) -> list[tuple[str | None, Any]]:
+    """Generic key -> value pairing with the same layout rules, for labels given at run time
+    (any form): for each label, the raw value text and its bbox, or (None, None)."""
+    labelset = LabelSet.build([(f"q{i}", lab) for i, lab in enumerate(labels)])
+    doc = _Doc("_generic", pages, labelset)
+    out: list[tuple[str | None, Any]] = []
+    for i in range(len(labels)):
+        spans = doc.spans_for(f"q{i}", {})
+        if not spans:
+            out.append((None, None))
+            continue
+        rv = doc.value_after(spans[0], "text")
+        text = nz.clean_text(rv.text) if rv.words else ""
+        out.append((text or None, union_bbox(rv.words) if rv.words else None))
+    return out
 
 
 def _signature(doc: _Doc, which: str) -> RawValue | None:

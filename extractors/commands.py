@@ -1,0 +1,97 @@
+"""The CLI's view of classification and extraction: a document hook and ``sohoa extract``.
+
+``document_hooks`` is picked up by ``sohoa process``: after a document's pages are OCR'd it is
+classified and its fields are extracted into the DocumentResult (hence the JSON sidecar).
+``sohoa extract FILE... --json`` prints the contract's object per file, one per line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import Settings
+from pipeline.model import DocumentResult, PageStatus
+
+
+def _stage(settings: Settings):
+    from classifiers import classify, configure
+    from extractors import extract
+
+    configure(settings.home / "models")
+
+    def hook(result: DocumentResult, job: Any = None) -> None:
+        pages = [p for p in result.pages if p.status is PageStatus.OK]
+        if not pages:
+            return
+        t = time.perf_counter()
+        result.classification = classify(pages)
+        result.timings["classify"] = time.perf_counter() - t
+        t = time.perf_counter()
+        result.fields = extract(
+            result.classification.document_type, pages, review_threshold=settings.review_threshold
+        )
+        result.timings["extract"] = time.perf_counter() - t
+
+    return hook
+
+
+def document_hooks(settings: Settings, args: argparse.Namespace | None = None) -> list:
+    return [_stage(settings)]
+
+
+def contract_line(result: DocumentResult, name: str | None = None) -> dict[str, Any]:
+    """The contract's JSON object for one processed file (or its error object)."""
+    from extractors import to_contract_json
+    from pipeline.model import Classification
+
+    file = name or Path(result.file).name
+    if result.error and not result.classification:
+        return {"file": file, "error": result.error}
+    c = result.classification or Classification("other", 0.0, [])
+    return to_contract_json(file, c, result.pages, result.fields)
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("extract", help="classify documents and extract their fields")
+    p.add_argument("inputs", nargs="+", type=Path)
+    p.add_argument("--json", action="store_true", help="one contract JSON object per line")
+    p.add_argument("--jobs", type=int, default=None)
+    p.set_defaults(func=cmd_extract)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from pipeline.runner import Runner, expand_inputs
+
+    settings = Settings.from_env()
+    files = expand_inputs(args.inputs)
+    runner = Runner(settings, hooks=document_hooks(settings, args), processes=args.jobs or None)
+    status = 0
+    with tempfile.TemporaryDirectory(prefix=".sohoa-extract-") as tmp:
+        for result in runner.run(files, Path(tmp)):
+            line = contract_line(result)
+            if "error" in line:
+                status = 1
+            if args.json:
+                print(json.dumps(line, ensure_ascii=False), flush=True)
+            else:
+                _print_human(line)
+    return status
+
+
+def _print_human(line: dict[str, Any]) -> None:
+    if "error" in line:
+        print(
+            f"{line['file']}: error {line['error'].get('code')}: {line['error'].get('message')}",
+            file=sys.stderr,
+        )
+        return
+    print(f"{line['file']}: {line['document_type']} ({line['document_type_confidence']:.2f})")
+    for fid, f in line["fields"].items():
+        mark = "?" if f["needs_review"] else " "
+        print(f"  {mark} {fid:<28} {f['value']!r}  {f['confidence']:.2f}")
