@@ -169,8 +169,14 @@ class Database:
     def insert_ignore(self, session: Session, table, values: dict[str, Any], keys: list[str]):
         """INSERT … ON CONFLICT DO NOTHING (both dialects); returns the number of new rows."""
         ins = pg_insert if self.dialect == "postgresql" else sqlite_insert
-        stmt = ins(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-        return session.execute(stmt).rowcount
+        stmt = (
+            ins(table)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=keys)
+            .returning(table.c[keys[0]])
+        )
+        # rowcount is not reliable with implicit RETURNING on PostgreSQL: count returned rows.
+        return len(session.execute(stmt).all())
 
     def add_event(
         self,
