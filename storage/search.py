@@ -8,9 +8,12 @@ PostgreSQL see exactly the same tokens and give the same hits in the same order:
 - exact: the lower-cased NFC token (so a query typed with diacritics ranks exact hits first).
 
 Query syntax: words (all must match), ``"a phrase"``, ``prefix*`` (also ``"a phra"*``).
-A document is a hit when the *folded* query matches; its score is
-``1 + 2·[exact query matches] + 1·[folded query matches in a field value]``; ties are broken by
-date (newest first), then document id. Snippets are cut in Python from the stored text.
+A document is a hit when the *folded* query matches. Its score is a tier:
+``1 + 2·[the exact (diacritics-sensitive) query matches] + 1·[the query matches in field
+values]``, i.e. 4, 3, 2 or 1. Within a tier, the most recently indexed document comes first
+(insertion order, the same in both databases). Each tier is one query that walks the match in
+id order and stops after the rows the page needs, so latency does not grow with the number of
+hits. Snippets are cut in Python from the stored text.
 
 Storage: SQLite FTS5 (contentless, ``ascii`` tokenizer over our tokens) or PostgreSQL
 ``tsvector`` columns built from our tokens (no parser, no ``unaccent``) with GIN indexes.
@@ -21,6 +24,7 @@ so a *phrase* deep inside a very long document may be found by SQLite only.
 from __future__ import annotations
 
 import abc
+import functools
 import hashlib
 import html
 import json
@@ -31,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection, Engine
 
 from storage.db import Database, db_retry
@@ -57,6 +61,9 @@ def fold(s: str) -> str:
     s = nfc(s).replace("đ", "d").replace("Đ", "D")
     s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", s).lower()
+
+
+_fold_token = functools.lru_cache(maxsize=200_000)(fold)
 
 
 def tokenize(s: str) -> list[str]:
@@ -142,7 +149,7 @@ class Term:
 
     @property
     def folded(self) -> tuple[str, ...]:
-        return tuple(fold(t) for t in self.tokens)
+        return tuple(_fold_token(t) for t in self.tokens)
 
 
 @dataclass(frozen=True)
@@ -195,7 +202,7 @@ def make_snippet(doc_text: str, query: Query, width: int = 12) -> tuple[str, str
     matches = list(_TOKEN_RE.finditer(doc_text))
     if not matches:
         return "", ""
-    folded_tokens = [fold(m.group(0)) for m in matches]
+    folded_tokens = [_fold_token(m.group(0).lower()) for m in matches]
     exact_tokens = [m.group(0).lower() for m in matches]
     marked: set[int] = set()
     first_exact: int | None = None
@@ -325,9 +332,45 @@ class SearchIndex(abc.ABC):
     def _index_chunk(self, docs: list[SearchDoc]) -> int:
         def run():
             with self.engine.begin() as c:
-                return sum(self._index_one(c, d) for d in docs)
+                ids = [d.document_id for d in docs]
+                known = set(
+                    c.execute(
+                        text(
+                            "SELECT document_id FROM search_docs WHERE document_id IN :ids"
+                        ).bindparams(bindparam("ids", expanding=True)),
+                        {"ids": ids},
+                    ).scalars()
+                )
+                fresh: dict[str, SearchDoc] = {}
+                later: list[SearchDoc] = []
+                for d in docs:
+                    if d.document_id in known or d.document_id in fresh:
+                        later.append(d)
+                    else:
+                        fresh[d.document_id] = d
+                if fresh:
+                    self._bulk_insert(c, [self._values(d) for d in fresh.values()])
+                return len(fresh) + sum(self._index_one(c, d) for d in later)
 
         return db_retry(run, what="search index")
+
+    @staticmethod
+    def _values(doc: SearchDoc) -> dict[str, Any]:
+        return {
+            "document_id": doc.document_id,
+            "document_type": doc.document_type,
+            "branch": doc.branch,
+            "dossier_code": doc.dossier_code,
+            "doc_date": doc.doc_date,
+            "archive_key": doc.archive_key,
+            "content_hash": doc.content_hash(),
+            "fields_text": doc.fields_text,
+            "body_text": doc.body_text,
+        }
+
+    def _bulk_insert(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        for v in rows:
+            self._insert(conn, v)
 
     def _index_one(self, conn: Connection, doc: SearchDoc) -> bool:
         h = doc.content_hash()
@@ -340,17 +383,7 @@ class SearchIndex(abc.ABC):
         ).first()
         if row is not None and row.content_hash == h:
             return False
-        values = {
-            "document_id": doc.document_id,
-            "document_type": doc.document_type,
-            "branch": doc.branch,
-            "dossier_code": doc.dossier_code,
-            "doc_date": doc.doc_date,
-            "archive_key": doc.archive_key,
-            "content_hash": h,
-            "fields_text": doc.fields_text,
-            "body_text": doc.body_text,
-        }
+        values = self._values(doc)
         if row is None:
             self._insert(conn, values)
         else:
@@ -378,27 +411,36 @@ class SearchIndex(abc.ABC):
         limit: int = 20,
         offset: int = 0,
     ) -> list[Hit]:
+        """Hits for ``query`` ranked by score tier (4, 3, 2, 1), newest indexed first within a
+        tier. Each tier is one query that stops after the rows needed for this page."""
         q = Query.parse(query)
         f = (filters or SearchFilters()).normalized()
         limit = max(0, min(int(limit), 1000))
         offset = max(0, int(offset))
-        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        need = offset + limit
+        params: dict[str, Any] = {}
         where = _filter_sql(f, params)
-        if q:
-            sql = self._search_sql(q, params, where)
-        else:
-            sql = (
-                f"SELECT {_SELECT_COLS}, 0 AS score FROM search_docs d WHERE 1=1{where} "
-                "ORDER BY d.doc_date DESC, d.document_id ASC LIMIT :limit OFFSET :offset"
-            )
 
-        def run():
+        def run() -> list[tuple[Any, int]]:
+            out: list[tuple[Any, int]] = []
             with self.engine.connect() as c:
-                return c.execute(text(sql), params).all()
+                if not q:
+                    sql = (
+                        f"SELECT {_SELECT_COLS} FROM search_docs d WHERE 1=1{where} "
+                        "ORDER BY d.id DESC LIMIT :n"
+                    )
+                    return [(r, 0) for r in c.execute(text(sql), {**params, "n": need})]
+                for score in (4, 3, 2, 1):
+                    if len(out) >= need:
+                        break
+                    sql, p = self._tier_sql(q, score, where)
+                    rows = c.execute(text(sql), {**params, **p, "n": need - len(out)}).all()
+                    out.extend((r, score) for r in rows)
+            return out
 
-        rows = db_retry(run, what="search")
+        rows = db_retry(run, what="search")[offset:need]
         hits = []
-        for r in rows:
+        for r, score in rows:
             plain, rich = (
                 make_snippet((r.fields_text + "\n" + r.body_text).strip(), q) if q else ("", "")
             )
@@ -409,7 +451,7 @@ class SearchIndex(abc.ABC):
                     branch=r.branch,
                     dossier_code=r.dossier_code,
                     date=r.doc_date,
-                    score=float(r.score),
+                    score=float(score),
                     snippet=plain,
                     snippet_html=rich,
                     archive_key=r.archive_key,
@@ -418,12 +460,13 @@ class SearchIndex(abc.ABC):
         return hits
 
     @abc.abstractmethod
-    def _search_sql(self, q: Query, params: dict[str, Any], where: str) -> str: ...
+    def _tier_sql(self, q: Query, score: int, where: str) -> tuple[str, dict[str, Any]]:
+        """SQL (with ``:n`` as the row limit) selecting the documents of one score tier."""
 
 
 def _joined(s: str) -> tuple[str, str]:
     toks = tokenize(s)
-    return " ".join(fold(t) for t in toks), " ".join(toks)
+    return " ".join(_fold_token(t) for t in toks), " ".join(toks)
 
 
 class SqliteSearchIndex(SearchIndex):
@@ -449,6 +492,37 @@ class SqliteSearchIndex(SearchIndex):
                 "VALUES (:rowid, :fields_f, :body_f, :fields_e, :body_e)"
             ),
             {"rowid": rowid, **fts},
+        )
+
+    _INSERT_DOC = (
+        "INSERT INTO search_docs (document_id, document_type, branch, dossier_code, "
+        "doc_date, archive_key, content_hash, fields_text, body_text) VALUES "
+        "(:document_id, :document_type, :branch, :dossier_code, :doc_date, "
+        ":archive_key, :content_hash, :fields_text, :body_text)"
+    )
+
+    def _bulk_insert(self, conn, rows):
+        conn.execute(text(self._INSERT_DOC), rows)
+        ids = dict(
+            conn.execute(
+                text(
+                    "SELECT document_id, id FROM search_docs WHERE document_id IN :ids"
+                ).bindparams(bindparam("ids", expanding=True)),
+                {"ids": [r["document_id"] for r in rows]},
+            ).all()
+        )
+        conn.execute(
+            text(
+                "INSERT INTO search_fts (rowid, fields_f, body_f, fields_e, body_e) "
+                "VALUES (:rowid, :fields_f, :body_f, :fields_e, :body_e)"
+            ),
+            [
+                {
+                    "rowid": ids[r["document_id"]],
+                    **self._fts_values(r["fields_text"], r["body_text"]),
+                }
+                for r in rows
+            ],
         )
 
     def _delete_fts(self, conn, rowid: int, fields_text: str, body_text: str) -> None:
@@ -497,19 +571,23 @@ class SqliteSearchIndex(SearchIndex):
         with self.engine.connect() as c:
             return c.execute(text("SELECT count(*) FROM search_fts_docsize")).scalar_one()
 
-    def _search_sql(self, q, params, where):
-        params["q_all"] = q.fts5("fields_f body_f", folded=True)
-        params["q_exact"] = q.fts5("fields_e body_e", folded=False)
-        params["q_fields"] = q.fts5("fields_f", folded=True)
-        return (
-            f"SELECT {_SELECT_COLS}, 1"
-            " + 2 * (d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :q_exact))"
-            " + (d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :q_fields))"
-            " AS score FROM search_docs d"
-            " WHERE d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :q_all)"
-            f"{where} ORDER BY score DESC, d.doc_date DESC, d.document_id ASC"
-            " LIMIT :limit OFFSET :offset"
+    def _tier_sql(self, q, score, where):
+        a = q.fts5("fields_f body_f", folded=True)
+        e = q.fts5("fields_e body_e", folded=False)
+        fl = q.fts5("fields_f", folded=True)
+        match = {
+            4: f"({e}) AND ({fl})",
+            3: f"({e}) NOT ({fl})",
+            2: f"({fl}) NOT ({e})",
+            1: f"({a}) NOT ({e}) NOT ({fl})",
+        }[score]
+        # FTS5 walks the match in rowid order, so LIMIT stops it early (no sort, no temp set).
+        sql = (
+            f"SELECT {_SELECT_COLS} FROM search_fts JOIN search_docs d "
+            f"ON d.id = search_fts.rowid WHERE search_fts MATCH :m{where} "
+            "ORDER BY search_fts.rowid DESC LIMIT :n"
         )
+        return sql, {"m": match}
 
 
 def _tsvector(sections: Sequence[list[str]]) -> str:
@@ -533,24 +611,29 @@ def _tsvector(sections: Sequence[list[str]]) -> str:
 class PostgresSearchIndex(SearchIndex):
     def _tsv(self, fields_text: str, body_text: str) -> dict[str, str]:
         fe, be = tokenize(fields_text), tokenize(body_text)
-        ff, bf = [fold(t) for t in fe], [fold(t) for t in be]
+        ff, bf = [_fold_token(t) for t in fe], [_fold_token(t) for t in be]
         return {
             "tsv_folded": _tsvector([ff, bf]),
             "tsv_exact": _tsvector([fe, be]),
             "tsv_fields": _tsvector([ff]),
         }
 
+    _INSERT = (
+        "INSERT INTO search_docs (document_id, document_type, branch, dossier_code, "
+        "doc_date, archive_key, content_hash, fields_text, body_text, tsv_folded, "
+        "tsv_exact, tsv_fields) VALUES (:document_id, :document_type, :branch, "
+        ":dossier_code, :doc_date, :archive_key, :content_hash, :fields_text, "
+        ":body_text, CAST(:tsv_folded AS tsvector), CAST(:tsv_exact AS tsvector), "
+        "CAST(:tsv_fields AS tsvector)) ON CONFLICT (document_id) DO NOTHING"
+    )
+
     def _insert(self, conn, values):
+        self._bulk_insert(conn, [values])
+
+    def _bulk_insert(self, conn, rows):
         conn.execute(
-            text(
-                "INSERT INTO search_docs (document_id, document_type, branch, dossier_code, "
-                "doc_date, archive_key, content_hash, fields_text, body_text, tsv_folded, "
-                "tsv_exact, tsv_fields) VALUES (:document_id, :document_type, :branch, "
-                ":dossier_code, :doc_date, :archive_key, :content_hash, :fields_text, "
-                ":body_text, CAST(:tsv_folded AS tsvector), CAST(:tsv_exact AS tsvector), "
-                "CAST(:tsv_fields AS tsvector)) ON CONFLICT (document_id) DO NOTHING"
-            ),
-            {**values, **self._tsv(values["fields_text"], values["body_text"])},
+            text(self._INSERT),
+            [{**v, **self._tsv(v["fields_text"], v["body_text"])} for v in rows],
         )
 
     def _update(self, conn, old_row, values):
@@ -572,17 +655,18 @@ class PostgresSearchIndex(SearchIndex):
             ).rowcount
             return bool(n)
 
-    def _search_sql(self, q, params, where):
-        params["q_all"] = q.tsquery(folded=True)
-        params["q_exact"] = q.tsquery(folded=False)
-        return (
-            f"SELECT {_SELECT_COLS}, 1"
-            " + CASE WHEN d.id IN (SELECT id FROM search_docs"
-            "   WHERE tsv_exact @@ CAST(:q_exact AS tsquery)) THEN 2 ELSE 0 END"
-            " + CASE WHEN d.id IN (SELECT id FROM search_docs"
-            "   WHERE tsv_fields @@ CAST(:q_all AS tsquery)) THEN 1 ELSE 0 END"
-            " AS score FROM search_docs d"
-            " WHERE d.tsv_folded @@ CAST(:q_all AS tsquery)"
-            f"{where} ORDER BY score DESC, d.doc_date DESC, d.document_id ASC"
-            " LIMIT :limit OFFSET :offset"
+    def _tier_sql(self, q, score, where):
+        ex = "d.tsv_exact @@ CAST(:qe AS tsquery)"
+        fl = "d.tsv_fields @@ CAST(:qa AS tsquery)"
+        al = "d.tsv_folded @@ CAST(:qa AS tsquery)"
+        cond = {
+            4: f"{ex} AND {fl}",
+            3: f"{ex} AND NOT ({fl})",
+            2: f"{fl} AND NOT ({ex})",
+            1: f"{al} AND NOT ({ex}) AND NOT ({fl})",
+        }[score]
+        sql = (
+            f"SELECT {_SELECT_COLS} FROM search_docs d WHERE {cond}{where} "
+            "ORDER BY d.id DESC LIMIT :n"
         )
+        return sql, {"qa": q.tsquery(folded=True), "qe": q.tsquery(folded=False)}
