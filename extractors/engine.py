@@ -129,7 +129,9 @@ class _Doc:
     def __init__(self, document_type: str, pages: list[OcrPage], labels: LabelSet | None = None):
         self.type = document_type
         self.lines = document_lines(pages)
-        self.spans = find_labels(self.lines, labels or _labelset(document_type))
+        spans = find_labels(self.lines, labels or _labelset(document_type))
+        titles = self._title_lines()
+        self.spans = [sp for sp in spans if sp.line not in titles]
         self.by_line: dict[int, list[Span]] = {}
         for sp in self.spans:
             self.by_line.setdefault(sp.line, []).append(sp)
@@ -142,6 +144,30 @@ class _Doc:
         self.right: dict[int, int] = {}
         for ln in self.lines:
             self.right[ln.page] = max(self.right.get(ln.page, 0), ln.bbox[2])
+
+    def _title_lines(self) -> set[int]:
+        """Lines of the printed title (labels inside a title are not labels)."""
+        titles = [fold_alnum(t) for t in schemas().get(self.type, {}).get("titles", [])]
+        out: set[int] = set()
+        if not titles or not self.lines:
+            return out
+        first_page = self.lines[0].page
+        for ln in self.lines[:20]:
+            if ln.page != first_page:
+                break
+            text = " ".join(t.fold for t in ln.tokens)
+            if len(text) < 6:
+                continue
+            letters = [c for c in ln.text if c.isalpha()]
+            upper = sum(c.isupper() for c in letters) >= 0.7 * max(1, len(letters))
+            for t in titles:
+                if upper and (
+                    fuzz.ratio(text, t) >= 85
+                    or (len(text) <= len(t) and fuzz.partial_ratio(text, t) >= 92)
+                ):
+                    out.add(ln.index)
+                    break
+        return out
 
     def spans_for(self, key: str, spec: dict[str, Any]) -> list[Span]:
         out = [sp for sp in self.spans if key in sp.keys]

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 from extractors.text import fold_alnum, nfc
 from pipeline.model import OcrPage, OcrWord
 
+_ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "a", "b", "c", "d"}
 _LEADER_ONLY = re.compile(r"^[.…·_:;,\-–]+$")
 
 
@@ -177,6 +178,9 @@ def find_labels(lines: list[Line], labels: LabelSet) -> list[Span]:
     for li, line in enumerate(lines):
         toks = [t.fold for t in line.tokens]
         for s in range(len(toks)):
+            # a field number ("1", "iv") is never the start of a label
+            if toks[s].isdigit() or (s == 0 and toks[s] in _ROMAN):
+                continue
             for n in range(1, min(max_n, len(toks) - s) + 1):
                 cands.append(" ".join(toks[s : s + n]))
                 where.append((li, s, s + n))
@@ -193,6 +197,9 @@ def find_labels(lines: list[Line], labels: LabelSet) -> list[Span]:
         line_i, s, e = where[ci]
         score = float(scores[li_, ci])
         label = labels.folded[li_]
+        # the label's first word must be there (a shifted window scores well otherwise)
+        if fuzz.ratio(lines[line_i].tokens[s].fold, label.split(" ", 1)[0]) < 50:
+            continue
         # weight: label characters matched minus twice the estimated edits, so a long label
         # that only half-fits (and eats value words) loses to a short exact one
         edits = (1.0 - score / 100.0) * (len(label) + len(cands[ci])) / 2.0
