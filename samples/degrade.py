@@ -36,7 +36,8 @@ def choose(rng: random.Random, level: str = "random") -> dict[str, Any]:
     if rng.random() < 0.15:
         d["rotation"] = rng.choice([90, 180, 270])
     if rng.random() < p:
-        d["noise"] = round(rng.uniform(4, 14 if heavy else 8), 1)
+        # sensor noise is mild on scanners; strong per-pixel noise would also bloat every file
+        d["noise"] = round(rng.uniform(2, 5 if heavy else 3.5), 1)
     if rng.random() < p * 0.7:
         d["blur"] = round(rng.uniform(0.5, 1.3 if heavy else 0.9), 2)
     if rng.random() < p:
@@ -53,12 +54,20 @@ def choose(rng: random.Random, level: str = "random") -> dict[str, Any]:
     return d
 
 
-def apply(page: np.ndarray, d: dict[str, Any], rng: random.Random, with_stamp: bool = True):
-    """Degrade one page (uint8 gray or RGB, 300 dpi). Returns (image, dpi, rotation, applied)."""
+def apply(
+    page: np.ndarray,
+    d: dict[str, Any],
+    rng: random.Random,
+    stamp_at: tuple[int, int] | None = None,
+):
+    """Degrade one page (uint8 gray or RGB, 300 dpi). Returns (image, dpi, rotation, applied).
+
+    stamp_at: where the seal goes (the signature) if `d` asks for one; None: no seal here.
+    """
     img = page.astype(np.float32)
     done: dict[str, Any] = {}
-    if "stamp" in d and with_stamp:
-        img = stamp(img, random.Random(d["stamp"]["seed"]))
+    if "stamp" in d and stamp_at:
+        img = stamp(img, random.Random(d["stamp"]["seed"]), stamp_at)
         done["stamp"] = True
     if "photo" in d:
         img = photo(img, rng, d["photo"]["strength"])
@@ -123,8 +132,8 @@ def lighting(img: np.ndarray, kind: str, strength: float, rng: random.Random) ->
     return img * field
 
 
-def stamp(img: np.ndarray, rng: random.Random) -> np.ndarray:
-    """A red round seal with text around the ring, inked unevenly, somewhere low on the page."""
+def stamp(img: np.ndarray, rng: random.Random, at: tuple[int, int]) -> np.ndarray:
+    """A red round seal with text around the ring, inked unevenly, over the signature."""
     if img.ndim == 2:
         img = np.repeat(img[..., None], 3, axis=2)
     h, w = img.shape[:2]
@@ -163,8 +172,8 @@ def stamp(img: np.ndarray, rng: random.Random) -> np.ndarray:
     ink = np.clip(nrng.normal(0.8, 0.25, m.shape), 0.2, 1.0)
     ink = cv2.GaussianBlur(ink.astype(np.float32), (0, 0), 3)
     a = (m * ink)[..., None]
-    x = rng.randint(w // 2, w - size - 150)
-    y = rng.randint(h // 2, h - size - 200)
+    x = min(max(0, at[0] - size // 2 + rng.randint(-120, 60)), w - size)
+    y = min(max(0, at[1] - size // 2 + rng.randint(-80, 120)), h - size)
     region = img[y : y + size, x : x + size]
     img[y : y + size, x : x + size] = region * (1 - a) + np.minimum(region, RED) * a
     return img

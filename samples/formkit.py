@@ -44,6 +44,7 @@ class Form:
         self.printed: dict[str, str] = {}
         self.people: dict[str, str] = {}
         self.n = 0
+        self.anchor: dt.date | None = None  # in a dossier: forms are signed just before receipt
 
     # -- wording choices ------------------------------------------------------------------
     def pick(self, *variants: str) -> str:
@@ -77,7 +78,7 @@ class Form:
 
     def dots(self) -> list[Run]:
         if self.rng.random() < self.style.dots:
-            return [Run("", fill=self.rng.randint(8, 60))]
+            return [Run("", fill=self.rng.randint(6, 24))]
         return []
 
     def set(self, field: str | None, printed: str, value: Any) -> Run:

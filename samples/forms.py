@@ -50,6 +50,8 @@ BANKS = ["Vietcombank", "VietinBank", "BIDV", "Agribank", "Techcombank", "MB Ban
 
 
 def signed_date(f: Form) -> dt.date:
+    if f.anchor:
+        return f.anchor - dt.timedelta(days=f.rng.randint(0, 14))
     return fake.random_date(f.rng, dt.date(2024, 1, 2), fake.TODAY)
 
 
@@ -116,7 +118,7 @@ def birth_registration(f: Form, main: Person) -> None:
     child_birth = signed - dt.timedelta(days=r.randint(3, 60))
     old = (signed - main.birth_date).days > 50 * 365
     if old:
-        rel = r.choice(["Ông nội", "Bà nội"] if main.gender == "Nam" else ["Ông ngoại", "Bà ngoại"])
+        rel = r.choice(["Ông nội", "Ông ngoại"] if main.gender == "Nam" else ["Bà nội", "Bà ngoại"])
         father = fake.person(r, (22, 40), "Nam")
         mother = fake.person(r, (20, 38), "Nữ")
     elif main.gender == "Nam":

@@ -14,6 +14,7 @@ CLI:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import random
 import sys
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from samples import degrade, fake, output
-from samples.cards import dossier_receipt
+from samples.cards import citizen_id_card, dossier_receipt
 from samples.contract import ALL_TYPES, FIELDS, TITLES
 from samples.fake import Person
 from samples.formkit import Form
@@ -52,7 +53,7 @@ def random_style(rng: random.Random, fonts: list[str] | None = None) -> Style:
         date_format=rng.choices(fake.DATE_FORMATS, weights=[55, 15, 15, 15])[0],
         pad_dates=rng.random() < 0.85,
         upper_names=rng.random() < 0.4,
-        dots=rng.choice([0.0, 0.2, 0.5]),
+        dots=rng.choice([0.0, 0.0, 0.15, 0.3]),
         phone_format=rng.choices(["plain", "grouped", "intl", "dotted"], [55, 20, 15, 10])[0],
         margin_mm=(
             round(rng.uniform(15, 22), 1),
@@ -71,10 +72,12 @@ def render(
     person: Person | None = None,
     kind: str | None = None,
     procedures: list[str] | None = None,
+    anchor: dt.date | None = None,
 ) -> Sample:
     """Fill and print one document, without degradation."""
     main = person or fake.person(rng, AGES.get(doc_type, (18, 75)))
     form = Form(rng, Doc(style))
+    form.anchor = anchor
     if doc_type == "other":
         kind = kind or rng.choice(list(OTHER_BUILDERS))
         OTHER_BUILDERS[kind](form, main)
@@ -83,8 +86,6 @@ def render(
         dossier_receipt(form, main, procedures)
         title = TITLES[doc_type]
     elif doc_type == "citizen_id_card":
-        from samples.cards import citizen_id_card
-
         citizen_id_card(form, main)
         title = TITLES[doc_type]
     else:
@@ -108,15 +109,17 @@ def render(
         boxes=form.doc.boxes,
         title=title,
         people={"main": main.name, "main_id": main.id_number},
+        seal=form.doc.seal,
     )
 
 
 def degrade_sample(sample: Sample, rng: random.Random, level: str | dict = "random") -> Sample:
     """Apply one scanner's degradations to every page; records them in the page truth."""
     params = degrade.choose(rng, level) if isinstance(level, str) else level
-    last = len(sample.pages) - 1
+    seal = sample.seal or (len(sample.pages), sample.pages[0].shape[1] // 2, 2400)
     for i, page in enumerate(sample.pages):
-        img, dpi, rot, done = degrade.apply(page, params, rng, with_stamp=i == last)
+        at = seal[1:] if i + 1 == seal[0] else None
+        img, dpi, rot, done = degrade.apply(page, params, rng, stamp_at=at)
         sample.pages[i] = img
         t = sample.page_truth[i]
         t.width, t.height, t.dpi, t.rotation, t.degradations = (
@@ -138,11 +141,16 @@ def generate_document(
     kind: str | None = None,
     fonts: list[str] | None = None,
     procedures: list[str] | None = None,
+    anchor: dt.date | None = None,
 ) -> Sample:
-    """One document: doc_type is a contract type or 'other'; level 'clean' gives the render."""
+    """One document: doc_type is a contract type or 'other'; level 'clean' gives the render.
+
+    person: the applicant (to make a dossier's documents agree); anchor: sign forms on or
+    shortly before this date; procedures: the dossier's form types (receipts only).
+    """
     assert doc_type in ALL_TYPES, doc_type
     style = style or random_style(rng, fonts)
-    sample = render(doc_type, rng, style, person, kind, procedures)
+    sample = render(doc_type, rng, style, person, kind, procedures, anchor)
     return degrade_sample(sample, rng, level)
 
 
@@ -152,6 +160,7 @@ def generate_document(
 @dataclass
 class Stack:
     pages: list[np.ndarray]
+    mode: str = "L"  # PIL mode the stack is saved in ("1": bilevel)
     dossiers: list[dict[str, Any]] = field(default_factory=list)
     page_truth: list[PageTruth] = field(default_factory=list)
 
@@ -179,9 +188,14 @@ def generate_stack(
 ) -> Stack:
     """A scanner operator's stack: several dossiers, each a receipt then its documents."""
     stack = Stack(pages=[])
-    scanner = degrade.choose(rng, level)  # one scanner for the whole stack
-    scanner.pop("rotation", None)
-    scanner.pop("photo", None)
+    # One sheet-fed scanner for the whole stack: black-and-white (CCITT) or grey JPEG, at
+    # 200 or 300 dpi; each sheet goes in a little skewed, now and then upside down.
+    stack.mode = "1" if rng.random() < 0.7 else "L"
+    scanner: dict[str, Any] = {"level": level}
+    if rng.random() < 0.4:
+        scanner["dpi"] = 200
+    if level != "clean" and stack.mode == "L" and rng.random() < 0.5:
+        scanner["noise"] = 3.0
     for _ in range(n_dossiers or rng.randint(3, 5)):
         forms = rng.sample(FORM_TYPES, rng.choice([1, 1, 2, 2, 3]))
         types = forms + (["citizen_id_card"] if rng.random() < 0.8 else [])
@@ -192,8 +206,10 @@ def generate_stack(
         receipt = generate_document(
             "dossier_receipt", rng, person=main, level="clean", fonts=fonts, procedures=forms
         )
+        received = dt.date.fromisoformat(receipt.fields["received_date"])
         docs = [receipt] + [
-            generate_document(t, rng, person=main, level="clean", fonts=fonts) for t in types
+            generate_document(t, rng, person=main, level="clean", fonts=fonts, anchor=received)
+            for t in types
         ]
         entry: dict[str, Any] = {
             "dossier_code": receipt.fields["dossier_code"],
@@ -204,8 +220,12 @@ def generate_stack(
         first = len(stack.pages) + 1
         for doc in docs:
             per_page = dict(scanner)
-            if rng.random() < 0.1:
-                per_page["rotation"] = 180  # a sheet fed upside down
+            if level != "clean":
+                per_page["skew"] = round(rng.uniform(-1.5, 1.5), 2)
+                if rng.random() < 0.1:
+                    per_page["rotation"] = 180  # a sheet fed upside down
+                if doc.document_type != "dossier_receipt" and rng.random() < 0.2:
+                    per_page["stamp"] = {"seed": rng.randrange(10**9)}
             doc = degrade_sample(doc, rng, per_page)
             start = len(stack.pages) + 1
             stack.pages.extend(doc.pages)
@@ -238,6 +258,8 @@ def generate_dataset(
     fonts: list[str] | None = None,
     stacks: int = 0,
     level: str = "random",
+    degraded: float = 0.65,
+    dossiers: int | None = None,
 ) -> list[Path]:
     """Write NAME.<ext> + NAME.json for `count` documents and `stacks` stack PDFs."""
     out.mkdir(parents=True, exist_ok=True)
@@ -248,12 +270,17 @@ def generate_dataset(
     for i in range(count):
         rng = doc_rng(seed, i)
         doc_type = order[i % len(order)]
-        sample = generate_document(doc_type, rng, fonts=fonts, level=level)
+        lvl = level
+        if level == "random":  # `degraded` of the documents get a light or heavy scan
+            lvl = (
+                "clean" if rng.random() >= degraded else rng.choices(["light", "heavy"], [7, 3])[0]
+            )
+        sample = generate_document(doc_type, rng, fonts=fonts, level=lvl)
         name = f"{i + 1:04d}_{doc_type}"
         written.append(output.save_sample(sample, out, name, rng, seed))
     for k in range(stacks):
         rng = doc_rng(seed, 100000 + k)
-        stack = generate_stack(rng, fonts=fonts)
+        stack = generate_stack(rng, dossiers, fonts=fonts)
         written.append(output.save_stack(stack, out, f"stack_{k + 1:02d}", seed))
     return written
 
@@ -273,8 +300,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--stacks", type=int, default=0, help="number of multi-dossier stack PDFs")
     ap.add_argument("--level", default="random", choices=["random", "clean", "light", "heavy"])
+    ap.add_argument("--degraded", type=float, default=0.65, help="share of degraded documents")
+    ap.add_argument("--dossiers", type=int, help="dossiers per stack (default: 3 to 5)")
     a = ap.parse_args(argv)
-    paths = generate_dataset(a.out, a.seed, a.count, a.types, a.fonts, a.stacks, a.level)
+    paths = generate_dataset(
+        a.out, a.seed, a.count, a.types, a.fonts, a.stacks, a.level, a.degraded, a.dossiers
+    )
     for p in paths:
         print(p)
     return 0

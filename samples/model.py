@@ -57,6 +57,7 @@ class Sample:
     boxes: dict[str, FieldBox] = field(default_factory=dict)
     title: str = ""
     people: dict[str, str] = field(default_factory=dict)  # role -> name, for stacks
+    seal: tuple[int, int, int] | None = None  # (page, x, y) at the signature, for stamps
 
     def truth(self, file: str | None = None, seed: int | None = None) -> dict[str, Any]:
         return {

@@ -103,6 +103,7 @@ class Doc:
         self.pages: list[Image.Image] = []
         self.lines: list[list[str]] = []
         self.boxes: dict[str, FieldBox] = {}
+        self.seal: tuple[int, int, int] | None = None  # (page, x, y) where a seal would go
         self.new_page()
 
     # -- pages ----------------------------------------------------------------------------
@@ -285,6 +286,8 @@ class Doc:
             lrows = [Run(left[0], bold=True), Run(left[1] or "", italic=True)]
         self.columns(lrows, [Run(role, bold=True), Run(note or "", italic=True)], split=0.4)
         y = self.y
+        # Seals are pressed over the left part of the signer's signature and name.
+        self.seal = (self.page_no, round(self.left + (self.right - self.left) * 0.6), round(y))
         for cx, who in (
             (self.left + (self.right - self.left) * 0.7, name),
             (self.left + (self.right - self.left) * 0.2, left[2] if left else None),
