@@ -39,7 +39,7 @@ def _written_by_sohoa(path: Path) -> bool:
     try:
         with pikepdf.open(path) as pdf:
             return pdf.open_metadata().get("xmp:CreatorTool") == "sohoa"
-    except pikepdf.PdfError:
+    except Exception:  # noqa: BLE001 - inputs of the bad-file tests are not ours to check
         return False
 
 

@@ -155,9 +155,16 @@ def test_pagination(index):
 
 
 def test_query_parsing():
-    q = Query.parse('nguyen "van an"* 15/08/2021 x*')
-    assert [t.tokens for t in q.terms] == [("nguyen",), ("van", "an"), ("15", "08", "2021"), ("x",)]
-    assert [t.prefix for t in q.terms] == [False, True, False, True]
+    q = Query.parse('nguyen "van an"* 15/08/2021 xy* z*')
+    assert [t.tokens for t in q.terms] == [
+        ("nguyen",),
+        ("van", "an"),
+        ("15", "08", "2021"),
+        ("xy",),
+        ("z",),
+    ]
+    # a one-letter prefix would expand to much of the vocabulary: taken as a word
+    assert [t.prefix for t in q.terms] == [False, True, False, True, False]
     assert not Query.parse('  "" * ')
     # FTS5 / tsquery syntax characters in user input are only separators
     assert Query.parse("a OR b NOT c - d").terms[1].tokens == ("or",)

@@ -1,0 +1,105 @@
+"""Real Tesseract on real pages: accuracy bounds, failure recording, the text layer."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from pipeline import ingest, ocr, preprocess
+from pipeline.config import Limits, OcrSettings
+from pipeline.model import StageTimeout
+from pipeline.textmetrics import cer
+from tests.conftest import run_sohoa
+
+LIMITS = Limits()
+
+
+def ocr_text(path, number=1, settings=OcrSettings()) -> str:
+    source = ingest.open_source(path, LIMITS)
+    prepared = preprocess.prepare(ingest.load_page(source, number, LIMITS, settings), settings)
+    return ocr.recognize(prepared.ocr_image, dpi=prepared.dpi * prepared.ocr_scale).text
+
+
+@pytest.mark.parametrize("name, bound", [
+    ("phototest.tif", 0.01), ("eurotext.tif", 0.04), ("8071_093.3B.tif", 0.07),
+])
+def test_cer_on_tesseract_test_pages(realdata, name, bound):
+    reference = (realdata / "tesseract" / name).with_suffix(".txt").read_text()
+    assert cer(reference, ocr_text(realdata / "tesseract" / name)) < bound
+
+
+def test_vietnamese_diacritics(realdata):
+    assert "tiếng" in ocr_text(realdata / "tesseract" / "viet.tif")
+
+
+def test_cong_bao_page_at_200_dpi(realdata):
+    """The official gazette, rasterised at 200 dpi, against its own text layer."""
+    reference = (realdata / "vn-admin" / "New_54.2014.QH13.p1.txt").read_text()
+    text = ocr_text(realdata / "vn-admin" / "New_54.2014.QH13.pdf", 1,
+                    OcrSettings(render_dpi=200))
+    assert cer(reference, text) < 0.04
+    assert "HẢI QUAN" in text.upper()
+
+
+@pytest.mark.parametrize("variant", ["skew.pdf", "rotated_skew.pdf"])
+def test_linn_variants_within_one_point_of_the_clean_page(realdata, variant):
+    reference = (realdata / "ocrmypdf" / "linn.txt").read_text()
+    clean = cer(reference, ocr_text(realdata / "ocrmypdf" / "linn.png"))
+    assert cer(reference, ocr_text(realdata / "ocrmypdf" / variant)) <= clean + 0.01
+
+
+def test_timeout_is_an_error_not_an_empty_page(realdata):
+    source = ingest.open_source(realdata / "ocrmypdf" / "linn.png", LIMITS)
+    settings = OcrSettings(page_timeout=0.05)
+    prepared = preprocess.prepare(ingest.load_page(source, 1, LIMITS, settings), settings)
+    with pytest.raises(StageTimeout):
+        ocr.recognize(prepared.ocr_image, settings=settings)
+
+
+def test_sohoa_ocr_writes_a_searchable_pdfa(realdata, tmp_path):
+    out = tmp_path / "gazette.pdf"
+    proc = run_sohoa("ocr", str(realdata / "vn-admin" / "New_54.2014.QH13.pdf"), "-o",
+                     str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["page_count"] == 3 and result["ok"]
+    words = result["pages"][0]["words"]
+    assert words and {"text", "bbox", "confidence"} <= set(words[0])
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,
+                          text=True, timeout=60, check=True).stdout
+    reference = (realdata / "vn-admin" / "New_54.2014.QH13.p2.txt").read_text()
+    page2 = text.split("\f")[1]
+    assert cer(reference, page2) < 0.05, "the text layer reads back with its diacritics"
+
+
+def test_a_word_in_the_pdf_sits_on_its_printed_box(realdata, tmp_path):
+    """Selecting a word in a viewer selects that word: pdftotext -bbox puts each word of the
+    text layer where OCR found it on the page image."""
+    out = tmp_path / "photo.pdf"
+    proc = run_sohoa("ocr", str(realdata / "tesseract" / "phototest.tif"), "-o", str(out),
+                     "--json")
+    assert proc.returncode == 0, proc.stderr
+    page = json.loads(proc.stdout)["pages"][0]
+    html = subprocess.run(["pdftotext", "-bbox", str(out), "-"], capture_output=True,
+                          text=True, timeout=60, check=True).stdout
+    import re
+
+    boxes: dict[str, list] = {}
+    for m in re.findall(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)<', html):
+        boxes.setdefault(m[4], []).append(tuple(float(v) for v in m[:4]))
+    pt_per_px = 72.0 / page["dpi"] / page["ocr_scale"]
+    checked = 0
+    for word in page["words"]:
+        if word["text"] in ("quick", "brown", "jumped", "format."):
+            x0, y0, x1, y1 = (v * pt_per_px for v in word["bbox"])
+            bx0, by0, bx1, by1 = min(boxes[word["text"]],
+                                     key=lambda b: abs(b[0] - x0) + abs(b[1] - y0))
+            # Vertically, readers size the box from their own idea of the font's descent:
+            # what matters is that it sits on the printed word, not on a neighbouring line.
+            assert abs(bx0 - x0) < 2 and y0 < (by0 + by1) / 2 < y1
+            assert abs(bx1 - x1) < 6  # the trailing space is part of the selection
+            checked += 1
+    assert checked >= 3
