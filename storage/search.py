@@ -44,6 +44,7 @@ _TOKEN_RE = re.compile(r"[^\W_]+")
 _QUERY_RE = re.compile(r'"([^"]*)"(\*?)|(\S+)')
 MAX_TOKEN_CHARS = 100
 MAX_QUERY_TERMS = 16
+MIN_PREFIX_CHARS = 2
 FIELD_SEP = " · "
 PG_MAX_POS = 16383
 PG_MAX_POSITIONS_PER_LEXEME = 255
@@ -168,7 +169,9 @@ class Query:
             else:
                 toks = tokenize(phrase)
             if toks:
-                terms.append(Term(tuple(toks), prefix=bool(star)))
+                # A one-letter prefix would expand to a large part of the vocabulary.
+                prefix = bool(star) and len(toks[-1]) >= MIN_PREFIX_CHARS
+                terms.append(Term(tuple(toks), prefix=prefix))
         return cls(tuple(terms[:MAX_QUERY_TERMS]))
 
     def __bool__(self) -> bool:
@@ -430,10 +433,11 @@ class SearchIndex(abc.ABC):
                         "ORDER BY d.id DESC LIMIT :n"
                     )
                     return [(r, 0) for r in c.execute(text(sql), {**params, "n": need})]
+                selective = bool(where) and self._few_candidates(c, where, params)
                 for score in (4, 3, 2, 1):
                     if len(out) >= need:
                         break
-                    sql, p = self._tier_sql(q, score, where)
+                    sql, p = self._tier_sql(q, score, where, selective)
                     rows = c.execute(text(sql), {**params, **p, "n": need - len(out)}).all()
                     out.extend((r, score) for r in rows)
             return out
@@ -460,8 +464,14 @@ class SearchIndex(abc.ABC):
         return hits
 
     @abc.abstractmethod
-    def _tier_sql(self, q: Query, score: int, where: str) -> tuple[str, dict[str, Any]]:
-        """SQL (with ``:n`` as the row limit) selecting the documents of one score tier."""
+    def _tier_sql(
+        self, q: Query, score: int, where: str, selective: bool
+    ) -> tuple[str, dict[str, Any]]:
+        """SQL (with ``:n`` as the row limit) selecting the documents of one score tier.
+        ``selective``: the filters alone leave few candidates (check those, not the matches)."""
+
+    def _few_candidates(self, conn: Connection, where: str, params: dict[str, Any]) -> bool:
+        return False
 
 
 def _joined(s: str) -> tuple[str, str]:
@@ -571,7 +581,19 @@ class SqliteSearchIndex(SearchIndex):
         with self.engine.connect() as c:
             return c.execute(text("SELECT count(*) FROM search_fts_docsize")).scalar_one()
 
-    def _tier_sql(self, q, score, where):
+    PROBE_LIMIT = 300  # filters leaving at most this many documents: probe each one
+
+    def _few_candidates(self, conn, where, params):
+        n = conn.execute(
+            text(
+                f"SELECT count(*) FROM (SELECT 1 FROM search_docs d WHERE 1=1{where} "
+                f"LIMIT {self.PROBE_LIMIT + 1})"
+            ),
+            params,
+        ).scalar_one()
+        return n <= self.PROBE_LIMIT
+
+    def _tier_sql(self, q, score, where, selective):
         a = q.fts5("fields_f body_f", folded=True)
         e = q.fts5("fields_e body_e", folded=False)
         fl = q.fts5("fields_f", folded=True)
@@ -581,6 +603,14 @@ class SqliteSearchIndex(SearchIndex):
             2: f"({fl}) NOT ({e})",
             1: f"({a}) NOT ({e}) NOT ({fl})",
         }[score]
+        if selective:
+            # Few documents pass the filters: look each one up in the index (rowid = seek).
+            sql = (
+                f"SELECT {_SELECT_COLS} FROM search_docs d WHERE 1=1{where} AND EXISTS "
+                "(SELECT 1 FROM search_fts WHERE search_fts MATCH :m AND rowid = d.id) "
+                "ORDER BY d.id DESC LIMIT :n"
+            )
+            return sql, {"m": match}
         # FTS5 walks the match in rowid order, so LIMIT stops it early (no sort, no temp set).
         sql = (
             f"SELECT {_SELECT_COLS} FROM search_fts JOIN search_docs d "
@@ -655,7 +685,7 @@ class PostgresSearchIndex(SearchIndex):
             ).rowcount
             return bool(n)
 
-    def _tier_sql(self, q, score, where):
+    def _tier_sql(self, q, score, where, selective):
         ex = "d.tsv_exact @@ CAST(:qe AS tsquery)"
         fl = "d.tsv_fields @@ CAST(:qa AS tsquery)"
         al = "d.tsv_folded @@ CAST(:qa AS tsquery)"
