@@ -202,7 +202,7 @@ def same(kind: str, got: Any, want: Any) -> bool:
         return squash(str(got)).casefold() == squash(str(want)).casefold()
     if kind == "text":
         a, b = squash(str(got)).casefold(), squash(str(want)).casefold()
-        return a == b or fuzz.ratio(a, b) >= 95.0
+        return a == b or fuzz.ratio(a, b) >= 90.0
     if kind == "number":
         try:
             return abs(float(got) - float(want)) < 1e-6

@@ -22,6 +22,8 @@ from rapidfuzz import fuzz
 
 from extractors import normalize as nz
 from extractors.layout import LabelSet, Line, Span, document_lines, find_labels, union_bbox
+from extractors.names import repair as repair_name
+from extractors.names import repair_text
 from extractors.text import fold, fold_alnum, squash
 from pipeline.model import Classification, Field, OcrPage, OcrWord
 
@@ -446,6 +448,11 @@ def _extract(
             )
             fields[fid] = f
             continue
+        if kind == "name":
+            value, name_reasons, _ = repair_name(value)
+            reasons.extend(name_reasons)
+        elif kind == "text":
+            value = repair_text(value)
         if kind == "date" and not reasons:
             reasons.extend(nz.plausible_date(value, field_id=fid))
         if spec.get("qr"):

@@ -204,7 +204,7 @@ def find_labels(lines: list[Line], labels: LabelSet) -> list[Span]:
         # that only half-fits (and eats value words) loses to a short exact one
         edits = (1.0 - score / 100.0) * (len(label) + len(cands[ci])) / 2.0
         found.append(
-            Span(labels.keys[li_], line_i, s, e, score, round(len(label) - 3.0 * edits, 3), label)
+            Span(labels.keys[li_], line_i, s, e, score, round(len(label) - 4.0 * edits, 3), label)
         )
     # greedy: heaviest spans first, no overlap on a line
     found.sort(key=lambda sp: (-sp.weight, -sp.score, sp.line, sp.start))

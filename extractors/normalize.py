@@ -200,10 +200,21 @@ def norm_number(raw: str) -> tuple[float | int | None, list[str]]:
         return None, ["invalid_number"]
 
 
+_JUNK = set("|[]{}<>_=~\\/@#$%^&*›‹«»")
+
+
 def norm_name(raw: str) -> tuple[str | None, list[str]]:
     text = clean_text(raw)
     text = re.sub(r"^(?:(?:Ông|Bà|Ông/Bà|Ông/bà)\s*[:.]?\s+)", "", text)
     text = text.strip(" ,;:.-")
+    # OCR noise around a name (card borders, photo edges): tokens with bracket-like glyphs or
+    # no letter at all at either end
+    toks = text.split()
+    while toks and (not any(c.isalpha() for c in toks[0]) or set(toks[0]) & _JUNK):
+        toks.pop(0)
+    while toks and (not any(c.isalpha() for c in toks[-1]) or set(toks[-1]) & _JUNK):
+        toks.pop()
+    text = " ".join(toks)
     if not text:
         return None, []
     reasons = []

@@ -1,0 +1,116 @@
+"""Vietnamese personal names: diacritics that OCR dropped.
+
+Tesseract's Vietnamese model often drops or confuses the marks of capital letters, so a name
+printed ``NGUYỄN THỊ HỒNG`` may come back ``NGUYEN THI HỒNG`` with a high word confidence.
+Surnames and the common middle names are a small closed set with one dominant spelling per
+unaccented form, so those are restored; any other word that came back without a single mark
+and is not a name commonly written without marks makes the field go to review
+(``suspect_diacritics``): it cannot be restored without guessing.
+"""
+
+from __future__ import annotations
+
+from extractors.text import fold
+
+_SURNAMES = (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đào Trương "
+    "Lâm Mai Trịnh Đoàn Lương Tạ Cao Hà Tô Lưu Quách Thái Kiều Vương Tăng Triệu Lại Chu Đàm "
+    "Nghiêm Khổng Thân Tống Hứa Phùng Mạc Từ Cù Âu Kim Giang Ninh Khúc Doãn Lục Mẫn"
+).split()
+_MIDDLE = (
+    "Thị Văn Đức Ngọc Xuân Hữu Quốc Công Tiến Hồng Khánh Bảo Phương Đăng Đình Tuấn Trọng "
+    "Quang Thanh Minh Thu Gia Anh Kim Mỹ Diệu Như Bích Hải Mạnh Việt Nhật Đắc Bá Thế Đại "
+    "Thùy Thành Hoài Trung Tuệ Cẩm Mai Lan Huyền Thảo Phúc Duy Vĩnh Trí Hoàng Tường"
+).split()
+
+
+def _unambiguous(words: list[str]) -> dict[str, str]:
+    """fold -> spelling, keeping only folds with a single spelling in the list."""
+    seen: dict[str, set[str]] = {}
+    for w in words:
+        seen.setdefault(fold(w), set()).add(w)
+    return {f: next(iter(v)) for f, v in seen.items() if len(v) == 1}
+
+
+SURNAMES = _unambiguous(_SURNAMES)
+MIDDLE = _unambiguous(_MIDDLE)
+# given names that are commonly written without any mark (an unaccented OCR result for them
+# is not suspicious); deliberately excludes forms that also exist marked and common
+PLAIN_OK = set(
+    "an anh minh linh lan mai nam long huy giang trang quang phong kim chi nga loan oanh nhi vi "
+    "khoa sang phan cao gia duy khang vy trung nhung my ninh la".split()
+)
+
+
+def _has_marks(token: str) -> bool:
+    return fold(token) != token.lower()
+
+
+def _with_case(form: str, like: str) -> str:
+    if like.isupper():
+        return form.upper()
+    if like[:1].isupper():
+        return form[:1].upper() + form[1:]
+    return form.lower()
+
+
+def repair(name: str) -> tuple[str, list[str], bool]:
+    """(name with restored surname/middle names, review reasons, whether anything changed)."""
+    tokens = name.split()
+    if not tokens:
+        return name, [], False
+    out, reasons, changed = [], [], False
+    for i, tok in enumerate(tokens):
+        core = tok.strip(".,;:")
+        f = fold(core)
+        if not f.isalpha():
+            out.append(tok)
+            continue
+        table = SURNAMES if i == 0 and len(tokens) > 1 else MIDDLE
+        last = i == len(tokens) - 1
+        if not last and f in table:
+            canon = table[f]
+            if core.lower() != canon.lower() and (not _has_marks(core) or i == 0):
+                out.append(_with_case(canon, core))
+                changed = True
+                continue
+            out.append(tok)
+            continue
+        if not _has_marks(core) and f not in PLAIN_OK and len(f) > 1:
+            reasons.append("suspect_diacritics")
+        elif any(c.isupper() for c in core[1:]) and any(c.islower() for c in core[1:]):
+            reasons.append("suspect_ocr")  # "HữỮU": case flips inside a word
+        out.append(tok)
+    return " ".join(out), sorted(set(reasons)), changed
+
+
+# Place and institution words that OCR often returns without their marks; restored only when
+# the whole phrase came back unmarked (a marked variant is left as read).
+_PHRASES = ["Hà Nội", "Việt Nam", "Trung tâm", "Dịch vụ", "thành phố", "Ủy ban nhân dân"]
+_PHRASE_FOLDS = [(fold(p).split(), p.split()) for p in _PHRASES]
+
+
+def repair_text(text: str) -> str:
+    words = text.split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for folded, canon in _PHRASE_FOLDS:
+            n = len(folded)
+            window = words[i : i + n]
+            cores = [w.strip(".,;:") for w in window]
+            if len(window) == n and [fold(c) for c in cores] == folded:
+                if cores != canon and any(not _has_marks(c) for c in cores):
+                    fixed = [
+                        _with_case(c, w) if w.strip(".,;:") else c
+                        for c, w in zip(canon, cores, strict=True)
+                    ]
+                    # keep trailing punctuation of the last word
+                    tail = window[-1][len(cores[-1]) :]
+                    out.extend(fixed[:-1] + [fixed[-1] + tail])
+                    i += n
+                    break
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out)
