@@ -434,6 +434,7 @@ class SearchIndex(abc.ABC):
                     )
                     return [(r, 0) for r in c.execute(text(sql), {**params, "n": need})]
                 selective = bool(where) and self._few_candidates(c, where, params)
+                self._before_tiers(c, q, where, params, selective)
                 for score in (4, 3, 2, 1):
                     if len(out) >= need:
                         break
@@ -470,8 +471,23 @@ class SearchIndex(abc.ABC):
         """SQL (with ``:n`` as the row limit) selecting the documents of one score tier.
         ``selective``: the filters alone leave few candidates (check those, not the matches)."""
 
+    PROBE_LIMIT = 300  # filters leaving at most this many documents: check those only
+
     def _few_candidates(self, conn: Connection, where: str, params: dict[str, Any]) -> bool:
-        return False
+        n = conn.execute(
+            text(
+                f"SELECT count(*) FROM (SELECT 1 FROM search_docs d WHERE 1=1{where} "
+                f"LIMIT {self.PROBE_LIMIT + 1}) x"
+            ),
+            params,
+        ).scalar_one()
+        return n <= self.PROBE_LIMIT
+
+    def _before_tiers(
+        self, conn: Connection, q: Query, where: str, params: dict[str, Any], selective: bool
+    ) -> None:
+        """Hook run once per search before the tier queries (PostgreSQL picks a plan)."""
+        return None
 
 
 def _joined(s: str) -> tuple[str, str]:
@@ -581,18 +597,6 @@ class SqliteSearchIndex(SearchIndex):
         with self.engine.connect() as c:
             return c.execute(text("SELECT count(*) FROM search_fts_docsize")).scalar_one()
 
-    PROBE_LIMIT = 300  # filters leaving at most this many documents: probe each one
-
-    def _few_candidates(self, conn, where, params):
-        n = conn.execute(
-            text(
-                f"SELECT count(*) FROM (SELECT 1 FROM search_docs d WHERE 1=1{where} "
-                f"LIMIT {self.PROBE_LIMIT + 1})"
-            ),
-            params,
-        ).scalar_one()
-        return n <= self.PROBE_LIMIT
-
     def _tier_sql(self, q, score, where, selective):
         a = q.fts5("fields_f body_f", folded=True)
         e = q.fts5("fields_e body_e", folded=False)
@@ -684,6 +688,26 @@ class PostgresSearchIndex(SearchIndex):
                 text("DELETE FROM search_docs WHERE document_id=:d"), {"d": document_id}
             ).rowcount
             return bool(n)
+
+    DENSE = 2000  # at least this many matches: walk the primary key newest-first instead
+
+    def _before_tiers(self, conn, q, where, params, selective):
+        # The planner's guesses for tsquery selectivity are rough; with ORDER BY id LIMIT n it
+        # may walk the whole table for a word that is nowhere. Measure, then steer it.
+        if selective:
+            return  # the filter columns' b-tree indexes lead; the planner gets that right
+        n = conn.execute(
+            text(
+                "SELECT count(*) FROM (SELECT 1 FROM search_docs d WHERE "
+                f"d.tsv_folded @@ CAST(:qa AS tsquery){where} LIMIT {self.DENSE}) x"
+            ),
+            {**params, "qa": q.tsquery(folded=True)},
+        ).scalar_one()
+        if n >= self.DENSE:  # many hits: newest-first scan stops after a page
+            conn.execute(text("SET LOCAL enable_bitmapscan = off"))
+            conn.execute(text("SET LOCAL enable_seqscan = off"))
+        else:  # few hits: GIN bitmap, then sort the few
+            conn.execute(text("SET LOCAL enable_indexscan = off"))
 
     def _tier_sql(self, q, score, where, selective):
         ex = "d.tsv_exact @@ CAST(:qe AS tsquery)"
