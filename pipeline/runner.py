@@ -19,16 +19,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import ingest, pdfa
+from pipeline import ingest
 from pipeline.config import Settings
-from pipeline.model import DocumentResult, OcrPage, PageStatus, SohoaError, SourceFile
+from pipeline.document import DocumentHook, finish_document
+from pipeline.model import DocumentResult, OcrPage, SohoaError, SourceFile
 from pipeline.pages import PageTask, run_page
 
 os.environ["OMP_THREAD_LIMIT"] = "1"  # inherited by every worker process
 
-# Hooks for the document-level stages that later packages add (classification, extraction,
-# archiving). Each takes the finished DocumentResult and may fill it in.
-DocumentHook = Callable[[DocumentResult, "DocumentJob"], None]
 
 
 @dataclass
@@ -164,36 +162,11 @@ class Runner:
                 yield job, PageTask(source, number, document_id, limits, ocr)
 
     def _finish(self, job: DocumentJob) -> DocumentResult:
-        pages = [job.pages[n] for n in sorted(job.pages)]
-        result = DocumentResult(document_id=job.document_id, file=job.source.path,
-                                sha256=job.source.sha256, kind=job.source.kind.value,
-                                pages=pages)
-        failed = [p for p in pages if p.status is PageStatus.FAILED]
-        for p in failed:
-            result.errors.append({"page": p.number, **(p.error or {})})
-        if failed:
-            first = failed[0].error or {}
-            result.error = {"code": first.get("code", "page_failed"),
-                            "message": f"{len(failed)} of {len(pages)} pages failed; page "
-                                       f"{failed[0].number}: {first.get('message', '')}"}
-        for hook in self.hooks:
-            try:
-                hook(result, job)
-            except SohoaError as exc:
-                result.errors.append(exc.to_dict())
-                result.error = result.error or exc.to_dict()
-        if result.error is None:
-            t = time.perf_counter()
-            try:
-                pdfa.assemble([job.page_files[n] for n in sorted(job.page_files)],
-                              job.pdf_output, title=Path(job.source.name).stem)
-                result.pdf_path = str(job.pdf_output)
-            except Exception as exc:  # noqa: BLE001 - reported per document
-                result.error = {"code": "pdf_write_failed", "message": str(exc)}
-            result.timings["pdf.assemble"] = time.perf_counter() - t
+        result = finish_document(job.source, job.document_id, list(job.pages.values()),
+                                 [job.page_files[n] for n in sorted(job.page_files)],
+                                 job.pdf_output, self.hooks)
         for path in job.page_files.values():
             path.unlink(missing_ok=True)
-        _sum_timings(result)
         result.timings["document.wall"] = time.perf_counter() - job.started
         write_json(result, job.pdf_output.with_suffix(".json"))
         return result
@@ -204,12 +177,6 @@ def write_json(result: DocumentResult, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     tmp.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=1), "utf-8")
     os.replace(tmp, path)
-
-
-def _sum_timings(result: DocumentResult) -> None:
-    for page in result.pages:
-        for key, value in page.timings.items():
-            result.timings[key] = result.timings.get(key, 0.0) + value
 
 
 def _unique_stem(path: Path, sha256: str, taken: set[str]) -> str:
