@@ -181,3 +181,12 @@ def test_every_committed_image_has_json() -> None:
         if f.suffix in (".png", ".jpg", ".tiff", ".pdf"):
             assert f.with_suffix(".json").exists(), f
     assert set(DOC_TYPES) <= set(FIELDS)
+
+
+def test_receipt_qr_holds_the_dossier_code() -> None:
+    import cv2
+
+    s = generate_document("dossier_receipt", random.Random(11), level="clean")
+    code, _, _ = cv2.QRCodeDetector().detectAndDecode(s.pages[0])
+    assert code == s.fields["dossier_code"]
+    assert f"Mã hồ sơ: {code}" in s.page_truth[0].text
