@@ -438,8 +438,7 @@ class SearchIndex(abc.ABC):
                 for score in (4, 3, 2, 1):
                     if len(out) >= need:
                         break
-                    sql, p = self._tier_sql(q, score, where, selective)
-                    rows = c.execute(text(sql), {**params, **p, "n": need - len(out)}).all()
+                    rows = self._tier_rows(c, q, score, where, params, selective, need - len(out))
                     out.extend((r, score) for r in rows)
             return out
 
@@ -486,8 +485,12 @@ class SearchIndex(abc.ABC):
     def _before_tiers(
         self, conn: Connection, q: Query, where: str, params: dict[str, Any], selective: bool
     ) -> None:
-        """Hook run once per search before the tier queries (PostgreSQL picks a plan)."""
+        """Hook run once per search before the tier queries."""
         return None
+
+    def _tier_rows(self, conn, q, score, where, params, selective, n) -> list[Any]:
+        sql, p = self._tier_sql(q, score, where, selective)
+        return conn.execute(text(sql), {**params, **p, "n": n}).all()
 
 
 def _joined(s: str) -> tuple[str, str]:
@@ -691,23 +694,40 @@ class PostgresSearchIndex(SearchIndex):
 
     DENSE = 2000  # at least this many matches: walk the primary key newest-first instead
 
-    def _before_tiers(self, conn, q, where, params, selective):
-        # The planner's guesses for tsquery selectivity are rough; with ORDER BY id LIMIT n it
-        # may walk the whole table for a word that is nowhere. Measure, then steer it.
-        if selective:
-            return  # the filter columns' b-tree indexes lead; the planner gets that right
-        n = conn.execute(
+    def _tier_rows(self, conn, q, score, where, params, selective, n):
+        sql, p = self._tier_sql(q, score, where, selective)
+        p = {**params, **p}
+        if not selective:
+            # The planner's guesses for tsquery selectivity are rough: with ORDER BY id LIMIT n
+            # it may walk the whole table for a tier that is empty. Count first (GIN bitmaps,
+            # stops at DENSE), then steer: few rows -> bitmap + sort; many -> newest-first scan.
+            cond = sql.split(" WHERE ", 1)[1].rsplit(" ORDER BY ", 1)[0]
+            self._set(conn, bitmap=True, index=False, seq=True)
+            found = conn.execute(
+                text(
+                    "SELECT count(*) FROM (SELECT 1 FROM search_docs d WHERE "
+                    f"{cond} LIMIT {self.DENSE}) x"
+                ),
+                p,
+            ).scalar_one()
+            if found == 0:
+                return []
+            if found >= self.DENSE:
+                self._set(conn, bitmap=False, index=True, seq=False)
+        rows = conn.execute(text(sql), {**p, "n": n}).all()
+        if not selective:
+            self._set(conn, bitmap=True, index=True, seq=True)
+        return rows
+
+    @staticmethod
+    def _set(conn, *, bitmap: bool, index: bool, seq: bool) -> None:
+        conn.execute(
             text(
-                "SELECT count(*) FROM (SELECT 1 FROM search_docs d WHERE "
-                f"d.tsv_folded @@ CAST(:qa AS tsquery){where} LIMIT {self.DENSE}) x"
-            ),
-            {**params, "qa": q.tsquery(folded=True)},
-        ).scalar_one()
-        if n >= self.DENSE:  # many hits: newest-first scan stops after a page
-            conn.execute(text("SET LOCAL enable_bitmapscan = off"))
-            conn.execute(text("SET LOCAL enable_seqscan = off"))
-        else:  # few hits: GIN bitmap, then sort the few
-            conn.execute(text("SET LOCAL enable_indexscan = off"))
+                f"SET LOCAL enable_bitmapscan = {'on' if bitmap else 'off'}; "
+                f"SET LOCAL enable_indexscan = {'on' if index else 'off'}; "
+                f"SET LOCAL enable_seqscan = {'on' if seq else 'off'}"
+            )
+        )
 
     def _tier_sql(self, q, score, where, selective):
         ex = "d.tsv_exact @@ CAST(:qe AS tsquery)"
