@@ -60,6 +60,8 @@ def make_engine(url: str, *, connect_timeout: float = 5.0, statement_timeout_ms:
 
         return engine
     if u.get_backend_name() == "postgresql":
+        if u.drivername in ("postgresql", "postgres"):
+            u = u.set(drivername="postgresql+psycopg")  # psycopg 3 is what we install
         # Keep libpq options given in the URL (e.g. ``?options=-csearch_path%3Dx``).
         options = f"-c statement_timeout={statement_timeout_ms}"
         if u.query.get("options"):
