@@ -195,8 +195,13 @@ def run_sohoa(pages: list[Page]) -> tuple[EngineRun, float]:
     for stem, image in names.items():
         result = json.loads((out / f"{stem}.json").read_text())
         run.texts[image] = "\n".join(p.get("text", "") for p in result.get("pages", []))
+        for key, value in result.get("timings", {}).items():
+            STAGE_SECONDS[key] = STAGE_SECONDS.get(key, 0.0) + value
         recognition += result.get("timings", {}).get("ocr.recognize", 0.0)
     return run, recognition
+
+
+STAGE_SECONDS: dict[str, float] = {}  # summed over all pages of the sohoa run
 
 
 def report(pages: list[Page], runs: list[EngineRun], sohoa: EngineRun,
@@ -214,6 +219,9 @@ def report(pages: list[Page], runs: list[EngineRun], sohoa: EngineRun,
               f"{run.peak_rss_mb:7.0f} MB")
     print(f"\nsohoa wall / (its Tesseract recognition time / 2 cores): "
           f"{sohoa.wall / (recognition / 2):.2f}  (recognition {recognition:.1f} s)")
+    print("sohoa per-stage time, ms per page (sum over pages / pages): " + ", ".join(
+        f"{k}={v / n * 1000:.0f}" for k, v in sorted(STAGE_SECONDS.items())
+        if k not in ("document.wall", "page.total")))
     print(f"\nCER by corpus (lower is better){'':8}" + "".join(f"{r.name.split(' (')[0]:>20}"
                                                            for r in runs))
     for corpus in corpora:

@@ -8,6 +8,7 @@ import json
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from pipeline.config import Settings
@@ -15,8 +16,8 @@ from pipeline.model import DocumentResult
 from pipeline.runner import Runner, expand_inputs
 
 # Packages that add sub-commands and document stages when they are present.
-COMMAND_MODULES = ("extractors.commands", "storage.commands", "workers.commands",
-                   "api.commands")
+COMMAND_MODULES = ("extractors.commands", "storage.commands", "storage.hooks",
+                   "workers.commands", "api.commands")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, required=True, help="folder for PDF/A and JSON results")
     p.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: cores)")
     p.add_argument("--branch", default=None, help="branch code recorded with the batch")
+    p.add_argument("--dossier", default=None, help="dossier code, when the batch is one dossier")
+    p.add_argument("--no-archive", action="store_true",
+                   help="only write PDF/A and JSON results; do not sign, store or index")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=cmd_process)
 
@@ -90,7 +94,10 @@ def cmd_process(args: argparse.Namespace) -> int:
     if not files:
         print("no input files", file=sys.stderr)
         return 2
-    runner = Runner(settings, hooks=document_hooks(settings, args), processes=args.jobs or None)
+    batch_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    runner = Runner(settings, hooks=document_hooks(settings, args), processes=args.jobs or None,
+                    source_meta={"branch": args.branch, "batch_id": batch_id,
+                                 "dossier_code": args.dossier})
     progress = _Progress(enabled=not args.no_progress)
     started = time.perf_counter()
     results: list[DocumentResult] = []
@@ -100,17 +107,18 @@ def cmd_process(args: argparse.Namespace) -> int:
             progress.write_error(result)
     progress.close()
     wall = time.perf_counter() - started
-    summary = _summary(results, wall)
+    summary = _summary(results, wall, batch_id)
     (args.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))
     _print_summary(summary, args.out)
     return 1 if summary["failed"] else 0
 
 
-def _summary(results: list[DocumentResult], wall: float) -> dict:
+def _summary(results: list[DocumentResult], wall: float, batch_id: str) -> dict:
     pages = sum(len(r.pages) for r in results)
     ok = [r for r in results if not r.error]
     recognise = sum(r.timings.get("ocr.recognize", 0.0) for r in results)
     return {
+        "batch_id": batch_id,
         "documents": len(results),
         "succeeded": len(ok),
         "failed": len(results) - len(ok),
@@ -121,7 +129,8 @@ def _summary(results: list[DocumentResult], wall: float) -> dict:
         "document_types": _count(r.classification.document_type for r in ok
                                  if r.classification),
         "errors": [{"file": r.file, **(r.error or {})} for r in results if r.error],
-        "results": [{"file": r.file, "pdf": r.pdf_path, "pages": len(r.pages),
+        "results": [{"file": r.file, "document_id": r.document_id, "pdf": r.pdf_path,
+                     "archive_key": (r.archive or {}).get("archive_key"), "pages": len(r.pages),
                      "document_type": r.classification.document_type
                      if r.classification else None,
                      "error": r.error} for r in results],

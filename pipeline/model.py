@@ -276,6 +276,7 @@ class DocumentResult:
     fields: dict[str, Field] = field(default_factory=dict)
     pdf_path: str | None = None
     dossier_code: str | None = None
+    archive: dict[str, Any] | None = None  # where the signed copy is (storage's record)
     timings: dict[str, float] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     error: dict[str, str] | None = None  # set when the document as a whole failed
@@ -307,6 +308,8 @@ class DocumentResult:
         if self.dossier_code:
             out["dossier_code"] = self.dossier_code
         out["pdf"] = self.pdf_path
+        if self.archive:
+            out["archive"] = self.archive
         out["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
         out["errors"] = self.errors
         out["pages"] = [p.to_dict(words=words) for p in self.pages]

@@ -84,9 +84,10 @@ class Runner:
     """Runs documents through the pipeline with a pool of worker processes."""
 
     def __init__(self, settings: Settings, *, hooks: Iterable[DocumentHook] = (),
-                 processes: int | None = None):
+                 processes: int | None = None, source_meta: dict | None = None):
         self.settings = settings
         self.hooks = list(hooks)
+        self.source_meta = source_meta or {}  # branch, batch id, dossier code
         self.processes = processes or settings.process_count
 
     def run(self, files: Iterable[Path], out_dir: Path,
@@ -148,7 +149,7 @@ class Runner:
         limits, ocr = self.settings.limits, self.settings.ocr
         for path in files:
             try:
-                source = ingest.open_source(path, limits)
+                source = ingest.open_source(path, limits, **self.source_meta)
                 count = ingest.count_pages(source, limits)
             except SohoaError as exc:
                 result = DocumentResult(document_id="", file=str(path), error=exc.to_dict())
