@@ -231,3 +231,36 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(128))
     branch: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+
+
+class WorkItem(Base):
+    """One document of a submitted batch on its way through the workers (``workers/``).
+
+    The durable state ``sohoa status`` reports: queued, running, finishing, done, needs_review,
+    failed (with ``reason``). ``finish_claim`` holds the id of the page message that won the
+    right to send the document's one ``finish`` message.
+    """
+
+    __tablename__ = "work_items"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "document_id", name="uq_work_item"),
+        Index("ix_work_items_batch", "batch_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[str] = mapped_column(String(64))
+    document_id: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    file_name: Mapped[str] = mapped_column(String(512))
+    branch: Mapped[str | None] = mapped_column(String(64))
+    dossier_code: Mapped[str | None] = mapped_column(String(128))
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_key: Mapped[str] = mapped_column(String(512))  # the uploaded original (work store)
+    source_mtime: Mapped[float] = mapped_column(Float, default=0.0)
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    reason: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    pages_total: Mapped[int | None] = mapped_column(Integer)
+    finish_claim: Mapped[str | None] = mapped_column(String(64))
+    archive_key: Mapped[str | None] = mapped_column(String(512))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime)
