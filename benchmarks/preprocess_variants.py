@@ -19,8 +19,9 @@ from pipeline import preprocess as P  # noqa: E402
 from pipeline.config import Limits, OcrSettings  # noqa: E402
 from pipeline.textmetrics import cer  # noqa: E402
 
-REAL = os.environ.get("SOHOA_REALDATA", os.path.join(os.path.dirname(__file__), "..", "..",
-                                                    "shared", "realdata"))
+REAL = os.environ.get(
+    "SOHOA_REALDATA", os.path.join(os.path.dirname(__file__), "..", "..", "shared", "realdata")
+)
 CASES = [
     ("tesseract/phototest.tif", 1, "tesseract/phototest.txt", 300),
     ("tesseract/eurotext.tif", 1, "tesseract/eurotext.txt", 300),

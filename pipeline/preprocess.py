@@ -177,6 +177,11 @@ def detect_orientation(ink: np.ndarray) -> tuple[Orientation, float]:
     if support == 0:
         return Orientation(0, 0.0), 0.0
     level = rotate_small(rotate_right_angle(ink, axis), skew)
+    if abs(skew) > 1.0:
+        # Smearing along the rows biases a steep first estimate towards zero: measure
+        # again on the levelled copy and add what is left.
+        residual, _ = fit_skew(level, glyph)
+        skew += residual
     top_share = _ink_above_lines(level, glyph)
     if top_share is None:
         return Orientation(axis, 0.0), skew

@@ -64,11 +64,14 @@ class Form:
         return f"({n})" if self.style.label_variant == 0 else ""
 
     # -- printing values ------------------------------------------------------------------
-    def date(self, d: dt.date, fmt: str | None = None) -> str:
-        fmt = fmt or self.style.date_format
-        if self.rng.random() < 0.15:  # clerks are not consistent within one form
-            fmt = self.rng.choice(fake.DATE_FORMATS)
-        return fake.fmt_date(d, fmt, self.style.pad_dates)
+    def date(self, d: dt.date, fmt: str | None = None, bare: bool = False) -> str:
+        """The style's date format (fmt: the template's own); bare: after a printed "ngày"."""
+        if fmt is None:
+            fmt = self.style.date_format
+            if self.rng.random() < 0.15:  # clerks are not consistent within one form
+                fmt = self.rng.choice(fake.DATE_FORMATS)
+        s = fake.fmt_date(d, fmt, self.style.pad_dates)
+        return s.removeprefix("ngày ") if bare else s
 
     def name(self, s: str) -> str:
         return s.upper() if self.style.upper_names else s
@@ -93,8 +96,10 @@ class Form:
         p = self.name(s)
         return self.set(field, p, p)
 
-    def v_date(self, field: str | None, d: dt.date, fmt: str | None = None) -> Run:
-        return self.set(field, self.date(d, fmt), d.isoformat())
+    def v_date(
+        self, field: str | None, d: dt.date, fmt: str | None = None, bare: bool = False
+    ) -> Run:
+        return self.set(field, self.date(d, fmt, bare), d.isoformat())
 
     def v_phone(self, field: str | None, p: str) -> Run:
         return self.set(field, self.phone(p), p)

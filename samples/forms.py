@@ -65,7 +65,7 @@ def id_doc_runs(f: Form, field: str | None, p: Person) -> tuple[str, list[Run]]:
     idr = f.set(field, p.id_number, p.id_number)
     if f.rng.random() < 0.5:
         label = f.pick("Giấy tờ tùy thân: ", "Giấy tờ tùy thân: ")
-        tail = f", cấp ngày {f.date(issue_date(f, p))}, nơi cấp: {f.rng.choice(ISSUER)}"
+        tail = f", cấp ngày {f.date(issue_date(f, p), bare=True)}, nơi cấp: {f.rng.choice(ISSUER)}"
         return label + f.mark(3), [Run("Căn cước công dân số"), idr, Run(tail)]
     return f.pick("Số định danh cá nhân: ", "Số CMND/CCCD: "), [idr]
 
@@ -483,7 +483,7 @@ def power_of_attorney(f: Form, main: Person) -> None:
             f.pick("Họ và tên: ", "Họ, chữ đệm, tên: "),
             f.v_name(f"{who}_name", p.name),
             Run(", sinh ngày"),
-            f.v_date(f"{who}_birth_date", p.birth_date, "slash"),
+            f.v_date(f"{who}_birth_date", p.birth_date, bare=True),
             numbered=False,
             dots=False,
         )
@@ -571,7 +571,7 @@ def complaint(f: Form, main: Person) -> None:
         "Tên tôi là: ",
         f.v_name("complainant_name", main.name),
         Run(", sinh ngày"),
-        f.v_date("complainant_birth_date", main.birth_date),
+        f.v_date("complainant_birth_date", main.birth_date, bare=True),
         numbered=False,
     )
     f.item("Thường trú tại: ", f.v("complainant_address", main.address.text()), numbered=False)
@@ -588,7 +588,7 @@ def complaint(f: Form, main: Person) -> None:
     f.item("Hiện đang (làm gì, ở đâu): ", Run(f"{main.occupation}, tại Hà Nội"), numbered=False)
     f.item("Khiếu nại về hành vi hành chính của: ", f.v("respondent_name", resp), numbered=False)
     f.doc.text("Giải trình vụ việc cần khiếu nại:", bold=True)
-    d = f.date(signed - dt.timedelta(days=r.randint(20, 200)))
+    d = f.date(signed - dt.timedelta(days=r.randint(20, 200)), bare=True)
     f.para(r.choice(GRIEVANCES).format(d=d, resp=resp))
     f.doc.text("Yêu cầu giải quyết khiếu nại:", bold=True)
     f.para("- Đề nghị thẩm tra, xác minh và xem xét lại toàn bộ vụ việc.", indent=False)
@@ -675,7 +675,7 @@ def child_passport_application(f: Form, main: Person) -> None:
     f.doc.text("A. Thông tin người đại diện hợp pháp:", bold=True)
     f.item(f"Họ và tên{f.mark(2)}: ".replace(" :", ":"), f.v_name("guardian_name", main.name))
     f.row(
-        ("Sinh ngày ", f.v_date("guardian_birth_date", main.birth_date)),
+        ("Sinh ngày ", f.v_date("guardian_birth_date", main.birth_date, bare=True)),
         ("Giới tính (Nam/Nữ): ", f.v(None, main.gender)),
     )
     f.row(
@@ -700,7 +700,7 @@ def child_passport_application(f: Form, main: Person) -> None:
     )
     f.item("Giới tính (Nam/Nữ): ", f.v("child_gender", cg))
     f.row(
-        ("Sinh ngày ", f.v_date("child_birth_date", cbirth)),
+        ("Sinh ngày ", f.v_date("child_birth_date", cbirth, bare=True)),
         ("Nơi sinh (tỉnh, thành phố): ", Run("Hà Nội")),
     )
     f.item("Số định danh cá nhân: ", f.v("child_id_number", child_id))
@@ -760,13 +760,13 @@ def unemployment_benefit_request(f: Form, main: Person) -> None:
         "Tên tôi là: ",
         f.v_name("applicant_name", main.name),
         Run(" sinh ngày"),
-        f.v_date("applicant_birth_date", main.birth_date),
+        f.v_date("applicant_birth_date", main.birth_date, bare=True),
         numbered=False,
     )
     f.item(
         f.pick("Số định danh cá nhân/Chứng minh nhân dân: ", "Số định danh cá nhân: "),
         f.v("applicant_id_number", main.id_number),
-        Run(f"cấp ngày {f.date(issue_date(f, main), 'words')[5:]} Nơi cấp: {ISSUER[1]}"),
+        Run(f"cấp ngày {f.date(issue_date(f, main), 'words', bare=True)} Nơi cấp: {ISSUER[1]}"),
         numbered=False,
         dots=False,
     )

@@ -69,8 +69,9 @@ def ocr_many(cache, images: list[tuple[np.ndarray, int, float]]) -> list[OcrPage
 
 
 @pytest.fixture(scope="module")
-def model_dir(request):
-    d = Path(request.config.cache.mkdir("sohoa-textcat"))
+def model_dir():
+    """The categorizer is trained once (deterministically) and cached where the CLI keeps it."""
+    d = Path(os.environ.get("SOHOA_HOME", ".sohoa")) / "models"
     configure(d)
     return d
 
@@ -105,8 +106,15 @@ def test_each_type_is_classified(samples, doc_type):
 
 
 def _same(kind, got, want):
+    """The contract's comparison: names case-insensitive, text by similarity, rest exact."""
+    from rapidfuzz import fuzz
+
+    if got is None or want is None:
+        return got is None and want is None
     if kind == "name":
         return str(got).casefold() == str(want).casefold()
+    if kind == "text":
+        return fuzz.ratio(str(got).casefold(), str(want).casefold()) >= 90
     return got == want
 
 
@@ -120,9 +128,7 @@ def test_fields_of_every_type(samples):
         assert list(fields) == list(field_kinds(doc_type))
         for fid, want in s.fields.items():
             f = fields[fid]
-            ok = _same(f.kind, f.value, want) or (
-                f.kind == "text" and f.value and want and f.value.casefold() == want.casefold()
-            )
+            ok = _same(f.kind, f.value, want)
             total += 1
             right += bool(ok)
             if not f.needs_review:
