@@ -26,11 +26,20 @@ from pipeline.model import OcrPage  # noqa: E402
 
 REALDATA = Path("/work/shared/realdata")
 TYPES = [
-    "birth_registration", "death_registration", "parent_child_recognition", "residence_change",
-    "id_card_application", "power_of_attorney", "complaint", "land_allocation_request",
-    "child_passport_application", "unemployment_benefit_request", "citizen_id_card",
-    "dossier_receipt", "other",
-]  # fmt: skip
+    "birth_registration",
+    "death_registration",
+    "parent_child_recognition",
+    "residence_change",
+    "id_card_application",
+    "power_of_attorney",
+    "complaint",
+    "land_allocation_request",
+    "child_passport_application",
+    "unemployment_benefit_request",
+    "citizen_id_card",
+    "dossier_receipt",
+    "other",
+]
 
 
 def ocr(image: np.ndarray, number: int = 1, dpi: float = 300.0) -> OcrPage:
@@ -42,8 +51,9 @@ def ocr(image: np.ndarray, number: int = 1, dpi: float = 300.0) -> OcrPage:
 
     settings = OcrSettings()
     prepared = preprocess.prepare(PageImage("test", number, image, dpi), settings)
-    page = recognize(prepared.ocr_image, number=number, dpi=prepared.dpi * prepared.ocr_scale,
-                     settings=settings)  # fmt: skip
+    page = recognize(
+        prepared.ocr_image, number=number, dpi=prepared.dpi * prepared.ocr_scale, settings=settings
+    )
     if looks_like_receipt(page.text):
         page.qr_codes = decode_qr(preprocess.to_gray(prepared.archive_image))
     return page
@@ -56,8 +66,10 @@ def _ocr_job(args):
 
 def ocr_many(cache, images: list[tuple[np.ndarray, int, float]]) -> list[OcrPage]:
     """OCR pages in two processes, with results cached by image content."""
-    keys = [hashlib.sha256(img.tobytes() + f"{n}/{dpi}".encode()).hexdigest()[:24]
-            for img, n, dpi in images]  # fmt: skip
+    keys = [
+        hashlib.sha256(img.tobytes() + f"{n}/{dpi}".encode()).hexdigest()[:24]
+        for img, n, dpi in images
+    ]
     out: list[dict | None] = [cache.get(f"sohoa/ocr/{k}", None) for k in keys]
     todo = [i for i, o in enumerate(out) if o is None]
     if todo:
@@ -86,8 +98,11 @@ def samples(request, model_dir):
         rng = random.Random(f"sohoa-tests/{t}/{i}")
         s = generate_document(t, rng, level="clean" if i % 2 else "light")
         docs.append(s)
-    flat = [(img, n, float(pt.dpi)) for s in docs
-            for n, (img, pt) in enumerate(zip(s.pages, s.page_truth, strict=True), 1)]  # fmt: skip
+    flat = [
+        (img, n, float(pt.dpi))
+        for s in docs
+        for n, (img, pt) in enumerate(zip(s.pages, s.page_truth, strict=True), 1)
+    ]
     pages = ocr_many(request.config.cache, flat)
     out, k = {}, 0
     for s in docs:
