@@ -114,6 +114,14 @@ class Form:
         runs = [Run(prefix + label), *values]
         self.doc.line(runs + (self.dots() if dots else []), hang=0)
 
+    def id_item(self, label: str, field: str, digits: str, boxes: bool) -> None:
+        """An ID number line; with `boxes` printed one digit per cell like the real form."""
+        if not boxes:
+            self.item(label, self.v(field, digits))
+            return
+        self.set(field, digits, digits)
+        self.doc.boxed((self.num() + label).rstrip(), digits, field)
+
     def row(self, *cells: tuple[str, Run], numbered: bool = True) -> None:
         """Several label/value pairs on one line at tab stops, as the templates have."""
         runs: list[Run] = []

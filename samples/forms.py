@@ -378,9 +378,12 @@ def residence_change(f: Form, main: Person) -> None:
         ("Ngày, tháng, năm sinh: ", f.v_date("birth_date", main.birth_date)),
         ("Giới tính: ", f.v("gender", main.gender)),
     )
-    f.item(
+    boxes = r.random() < 0.3  # the CT01 of Thông tư 66/2023 prints 12 cells for the number
+    f.id_item(
         f.pick("Số định danh cá nhân: ", "CCCD: ", "Số CMND/CCCD: "),
-        f.v("id_number", main.id_number),
+        "id_number",
+        main.id_number,
+        boxes,
     )
     f.row(
         ("Số điện thoại liên hệ: ", f.v_phone("phone", main.phone)),
@@ -393,7 +396,9 @@ def residence_change(f: Form, main: Person) -> None:
         ),
         ("Mối quan hệ với chủ hộ: ", f.v("relationship_to_head", rel)),
     )
-    f.item("Số định danh cá nhân của chủ hộ: ", f.v("household_head_id_number", head.id_number))
+    f.id_item(
+        "Số định danh cá nhân của chủ hộ: ", "household_head_id_number", head.id_number, boxes
+    )
     req = r.choice(REQUESTS).format(head=f"ông/bà {head.name}", addr=main.address.text())
     f.item(f"Nội dung đề nghị{f.mark(2)}: ", f.v("request_content", req))
     f.item("Những thành viên trong hộ gia đình cùng thay đổi: ", Run("Không"))
@@ -425,7 +430,12 @@ def id_card_application(f: Form, main: Person) -> None:
         ("Ngày, tháng, năm sinh: ", f.v_date("birth_date", main.birth_date)),
         ("Giới tính (Nam/nữ): ", f.v("gender", main.gender)),
     )
-    f.item(f.pick("Số CMND/CCCD: ", "Số định danh cá nhân: "), f.v("id_number", main.id_number))
+    f.id_item(
+        f.pick("Số CMND/CCCD: ", "Số định danh cá nhân: "),
+        "id_number",
+        main.id_number,
+        r.random() < 0.3,
+    )
     f.row(
         ("Dân tộc: ", f.v("ethnicity", main.ethnicity)),
         ("Tôn giáo: ", f.v("religion", main.religion)),

@@ -214,6 +214,25 @@ class Doc:
         self.lines[-1].append(text)
         self.y += pitch
 
+    def boxed(self, label: str, digits: str, field: str | None = None) -> None:
+        """'Số định danh cá nhân: [0][0][1]...': one digit per printed cell, as on CT01/CC01."""
+        f = self.font()
+        pitch = self.px * self.style.line_gap
+        self.ensure(pitch * 1.2)
+        base = self.y + self.px * 1.05
+        self.draw.text((self.left, base), label, font=f, fill=0, anchor="ls")
+        x = self.left + f.getlength(label + " ")
+        cw, ch = round(self.px * 1.15), round(self.px * 1.3)
+        top = round(base - self.px * 1.0)
+        for i, d in enumerate(digits):
+            x0 = round(x + i * cw)
+            self.draw.rectangle([x0, top, x0 + cw, top + ch], outline=0, width=2)
+            self.draw.text((x0 + cw / 2, base), d, font=f, fill=0, anchor="ms")
+        if field:
+            self._box(field, (x, top, x + len(digits) * cw, top + ch))
+        self.lines[-1].append(f"{label} {digits}")
+        self.y += pitch * 1.15
+
     def text(self, s: str, bold: bool = False, italic: bool = False, **kw) -> None:
         self.line([Run(s, bold, italic)], **kw)
 
