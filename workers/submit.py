@@ -1,0 +1,212 @@
+"""Submitting batches and reading their state: the API the CLI and the HTTP API call.
+
+    submit_batch(paths, branch, dossier_code=None, settings=None) -> BatchReceipt
+    batch_status(batch_id, settings=None) -> dict
+    resume_batch(batch_id, settings=None) -> int
+
+Each file is uploaded into the work store (the workers may run on other machines; the caller
+may delete its copy right after) and recorded as a ``work_items`` row in state ``queued``.
+With a broker (``SOHOA_BROKER_URL``) one ``ingest`` message per document goes to the workers;
+without one (the embedded default) a background process runs the batch with the embedded runner
+(``workers/embedded.py``) and records the same states, so ``batch_status`` reads the same.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import Settings
+from pipeline.model import InputError, SohoaError
+from pipeline.runner import expand_inputs
+from storage.objectstore import sha256_file
+from workers import state as st
+from workers import tasks
+
+STATES = ("queued", "running", "done", "needs_review", "failed")
+
+
+class BatchNotFound(SohoaError):
+    code = "not_found"
+
+
+@dataclass(frozen=True)
+class BatchReceipt:
+    batch_id: str
+    documents: int
+    mode: str  # "distributed" (broker) or "embedded"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"batch_id": self.batch_id, "documents": self.documents}
+
+
+def new_batch_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+_CONTENT = {"pdf": "application/pdf", "tiff": "image/tiff", "jpeg": "image/jpeg",
+            "png": "image/png"}
+
+
+def submit_batch(paths: Iterable[str | os.PathLike], branch: str | None,
+                 dossier_code: str | None = None, settings: Settings | None = None, *,
+                 names: Iterable[str] | None = None) -> BatchReceipt:
+    """Record and enqueue a batch of files (or folders of files); returns its id at once.
+
+    ``names`` optionally gives the display name of each path (e.g. the uploaded file names when
+    the paths are temporary files)."""
+    settings = settings or Settings.from_env()
+    paths = list(paths)
+    given = list(names) if names is not None else None
+    if given is not None and len(given) != len(paths):
+        raise ValueError("names must match paths one to one")
+    files: list[tuple[Path, str]] = []
+    for i, p in enumerate(paths):
+        for f in expand_inputs([p]):
+            files.append((f, given[i] if given is not None and Path(p).is_file() else f.name))
+    if not files:
+        raise InputError("no input files", code="no_input")
+    batch_id = new_batch_id()
+    work = tasks.open_work_store(settings)
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for position, (path, name) in enumerate(files):
+        try:
+            sha, _ = sha256_file(path)
+            mtime = path.stat().st_mtime
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror}", code="unreadable") from exc
+        document_id = sha[:24]
+        if document_id in seen:  # the same content twice in one batch is one document
+            continue
+        seen.add(document_id)
+        key = tasks.source_key(batch_id, document_id, name)
+        from storage import keys
+
+        work.put(key, path, _CONTENT.get(keys.extension(name, "bin"), "application/octet-stream"))
+        items.append({"document_id": document_id, "position": position, "file_name": name,
+                      "branch": branch, "dossier_code": dossier_code, "sha256": sha,
+                      "source_key": key, "source_mtime": mtime})
+    db = tasks.open_db(settings)
+    try:
+        st.create_batch(db, batch_id, branch, items)
+        if settings.broker_url:
+            _enqueue(settings, db, batch_id)
+            mode = "distributed"
+        else:
+            start_embedded(settings, batch_id)
+            mode = "embedded"
+    finally:
+        db.dispose()
+    return BatchReceipt(batch_id, len(items), mode)
+
+
+def _enqueue(settings: Settings, db, batch_id: str) -> int:
+    from workers.broker import client_broker, send
+
+    broker = client_broker(settings)
+    n = 0
+    for info in st.unfinished(db, batch_id):
+        # ingest is idempotent: it sends only the pages without a result, or ``finish``
+        # when the document was already finishing.
+        send(broker, "ingest", doc=tasks.payload(info))
+        n += 1
+    return n
+
+
+def resume_batch(batch_id: str, settings: Settings | None = None) -> int:
+    """Send the unfinished documents of a batch again (after a broker lost its messages);
+    the stages are idempotent, so documents in progress are not done twice. Returns how many
+    were sent."""
+    settings = settings or Settings.from_env()
+    db = tasks.open_db(settings)
+    try:
+        if st.batch_items(db, batch_id)[0] is None:
+            raise BatchNotFound(f"no batch {batch_id!r}")
+        if settings.broker_url:
+            return _enqueue(settings, db, batch_id)
+        start_embedded(settings, batch_id)
+        return len(st.unfinished(db, batch_id))
+    finally:
+        db.dispose()
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """Environment variables that reproduce ``settings`` in another process."""
+    env = dict(os.environ)
+    values = {
+        "SOHOA_HOME": str(settings.home),
+        "SOHOA_DATABASE_URL": settings.database_url,
+        "SOHOA_BROKER_URL": settings.broker_url,
+        "SOHOA_S3_ENDPOINT": settings.s3_endpoint,
+        "SOHOA_S3_ACCESS_KEY": settings.s3_access_key,
+        "SOHOA_S3_SECRET_KEY": settings.s3_secret_key,
+        "SOHOA_S3_BUCKET": settings.s3_bucket,
+        "SOHOA_S3_SECURE": "1" if settings.s3_secure else "0",
+        "SOHOA_S3_REGION": settings.s3_region,
+        "SOHOA_RETENTION_YEARS": str(settings.retention_years),
+        "SOHOA_SIGNING_KEY": settings.signing_key,
+        "SOHOA_SIGNING_KEY_PASSWORD": settings.signing_key_password,
+        "SOHOA_WORKERS": str(settings.workers),
+        "SOHOA_PAGE_TIMEOUT": str(settings.ocr.page_timeout),
+        "SOHOA_OCR_LANGUAGES": settings.ocr.languages,
+        "SOHOA_REVIEW_THRESHOLD": str(settings.review_threshold),
+    }
+    for k, v in values.items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
+    return env
+
+
+def start_embedded(settings: Settings, batch_id: str) -> subprocess.Popen:
+    """Process the batch in a detached background process with the embedded runner."""
+    logs_dir = Path(settings.home) / "logs"
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    with open(logs_dir / f"batch-{batch_id}.log", "ab") as out:
+        return subprocess.Popen([sys.executable, "-m", "workers.embedded", batch_id],
+                                env=settings_env(settings), stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=out, start_new_session=True,
+                                cwd=os.getcwd())
+
+
+def batch_status(batch_id: str, settings: Settings | None = None) -> dict[str, Any]:
+    """Each document's state (queued, running, done, needs_review, failed) with its reason
+    and archive key, and the batch's progress."""
+    settings = settings or Settings.from_env()
+    db = tasks.open_db(settings)
+    try:
+        batch, rows = st.batch_items(db, batch_id)
+    finally:
+        db.dispose()
+    if batch is None:
+        raise BatchNotFound(f"no batch {batch_id!r}")
+    documents = [{
+        "id": r.document_id,
+        "file": r.file_name,
+        "state": st.PUBLIC_STATE.get(r.state, r.state),
+        "reason": r.reason,
+        "archive_key": r.archive_key,
+        "pages": r.pages_total,
+        "updated_at": r.updated_at.isoformat() if r.updated_at else None,
+    } for r in rows]
+    counts = {s: sum(1 for d in documents if d["state"] == s) for s in STATES}
+    finished = counts["done"] + counts["needs_review"] + counts["failed"]
+    return {
+        "batch_id": batch_id,
+        "branch": batch.branch,
+        "dossier_code": rows[0].dossier_code if rows else None,
+        "created_at": batch.created_at.isoformat() if batch.created_at else None,
+        "progress": {"documents": len(documents), **counts, "finished": finished,
+                     "percent": round(100 * finished / len(documents), 1) if documents else 100.0},
+        "complete": finished == len(documents),
+        "documents": documents,
+    }

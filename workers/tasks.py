@@ -1,0 +1,317 @@
+"""What each actor does, as plain functions of a :class:`Context` (no dramatiq here).
+
+These only move values between the object store, the database and the stage functions
+(``pipeline.ingest``, ``pipeline.pages.run_page``, ``pipeline.document.finish_document``,
+``storage.archive.Archive.archive_document``); the stages themselves live in their packages.
+
+Temporaries live in the *work store* under ``tmp/<batch>/<document>/``: the uploaded original
+(``source.<ext>``), and per page ``<n>.pdf`` (the one-page PDF) and ``<n>.json`` (the OcrPage,
+written last: its presence means the page is done). Every step is idempotent, so a message
+delivered twice (worker killed, broker restarted, retry after a storage outage) adds nothing:
+a page whose JSON exists is not redone; the document is finished by the one page message that
+claims it in the database; the archive recognises what it already holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pipeline import ingest as ingest_stage
+from pipeline.config import Settings
+from pipeline.model import FileKind, OcrPage, SohoaError, SourceFile
+from storage import keys
+from storage.objectstore import LocalObjectStore, ObjectStore
+from workers import logs, metrics
+from workers import state as st
+
+log = logging.getLogger("sohoa.workers")
+Send = Callable[..., None]  # send(actor_name, **kwargs)
+
+
+def open_work_store(settings: Settings) -> ObjectStore:
+    """Where temporaries live: a separate S3 bucket without retention (``SOHOA_S3_WORK_BUCKET``,
+    default ``<bucket>-work``), or ``SOHOA_HOME/work`` without S3."""
+    if settings.s3_endpoint:
+        from storage.s3store import S3ObjectStore
+
+        return S3ObjectStore(
+            settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key,
+            os.environ.get("SOHOA_S3_WORK_BUCKET") or f"{settings.s3_bucket}-work",
+            secure=settings.s3_secure, region=settings.s3_region, retention_days=None,
+            object_lock=False)
+    return LocalObjectStore(Path(settings.home) / "work")
+
+
+def open_db(settings: Settings):
+    from storage.db import init_db
+
+    return init_db(settings.effective_database_url)
+
+
+def prefix(batch_id: str, document_id: str) -> str:
+    return f"tmp/{batch_id}/{document_id}/"
+
+
+def source_key(batch_id: str, document_id: str, file_name: str) -> str:
+    return f"{prefix(batch_id, document_id)}source.{keys.extension(file_name, 'bin')}"
+
+
+def page_key(doc: dict[str, Any], number: int, ext: str) -> str:
+    return f"{prefix(doc['batch_id'], doc['document_id'])}{number:05d}.{ext}"
+
+
+class Context:
+    """Per-process resources of a worker, opened on first use."""
+
+    def __init__(self, settings: Settings, send: Send | None = None, *,
+                 hooks: list | None = None):
+        self.settings = settings
+        self.send = send or (lambda name, **kw: None)
+        self._lock = threading.Lock()
+        self._work: ObjectStore | None = None
+        self._db = None
+        self._archive = None
+        self._hooks = hooks
+        self._cache_dir = Path(tempfile.mkdtemp(prefix="sohoa-worker-"))
+        self._cache: OrderedDict[str, Path] = OrderedDict()
+
+    def _once(self, attr: str, make):
+        if getattr(self, attr) is None:
+            with self._lock:
+                if getattr(self, attr) is None:
+                    setattr(self, attr, make())
+        return getattr(self, attr)
+
+    @property
+    def work(self) -> ObjectStore:
+        return self._once("_work", lambda: open_work_store(self.settings))
+
+    @property
+    def db(self):
+        return self._once("_db", lambda: open_db(self.settings))
+
+    @property
+    def archive(self):
+        from storage.archive import Archive
+
+        return self._once("_archive", lambda: Archive(self.settings, db=self.db))
+
+    @property
+    def hooks(self) -> list:
+        """The document stages other packages contribute (classify, extract), without the
+        archive hook: the worker archives itself, after the hooks."""
+
+        def make():
+            from pipeline.cli import document_hooks
+
+            return document_hooks(self.settings, argparse.Namespace(no_archive=True))
+
+        return self._once("_hooks", make)
+
+    def original(self, doc: dict[str, Any]) -> Path:
+        """The uploaded original as a local file (cached per process, a few documents deep),
+        with its submit-time modification time: the PDF/A dates come from it, so the same
+        original always gives the same PDF bytes."""
+        sha = doc["sha256"]
+        with self._lock:
+            path = self._cache.get(sha)
+            if path is not None and path.exists():
+                self._cache.move_to_end(sha)
+                return path
+        data = self.work.get(doc["source_key"], expected_sha256=sha)
+        path = self._cache_dir / f"{sha}.{keys.extension(doc['file_name'], 'bin')}"
+        tmp = path.with_name(f".{path.name}.{threading.get_ident()}")
+        tmp.write_bytes(data)
+        mtime = float(doc.get("source_mtime") or time.time())
+        os.utime(tmp, (mtime, mtime))
+        os.replace(tmp, path)
+        with self._lock:
+            self._cache[sha] = path
+            while len(self._cache) > 8:
+                _, old = self._cache.popitem(last=False)
+                old.unlink(missing_ok=True)
+        return path
+
+    def forget(self, doc: dict[str, Any]) -> None:
+        with self._lock:
+            path = self._cache.pop(doc["sha256"], None)
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        shutil.rmtree(self._cache_dir, ignore_errors=True)
+        if self._db is not None:
+            self._db.dispose()
+
+
+def payload(info: st.ItemInfo, **extra: Any) -> dict[str, Any]:
+    """The message body for a document: everything a stage needs without a database read."""
+    return {"batch_id": info.batch_id, "document_id": info.document_id,
+            "file_name": info.file_name, "sha256": info.sha256, "source_key": info.source_key,
+            "source_mtime": info.source_mtime, "branch": info.branch,
+            "dossier_code": info.dossier_code, **extra}
+
+
+def _source(doc: dict[str, Any], path: Path) -> SourceFile:
+    return SourceFile(path=str(path), kind=FileKind(doc["kind"]), sha256=doc["sha256"],
+                      size=path.stat().st_size, name=doc["file_name"], branch=doc["branch"],
+                      batch_id=doc["batch_id"], dossier_code=doc["dossier_code"])
+
+
+def _item(ctx: Context, doc: dict[str, Any]) -> st.ItemInfo:
+    info = st.get_item(ctx.db, doc["batch_id"], doc["document_id"])
+    if info is None:
+        raise SohoaError(f"no document {doc['document_id']} in batch {doc['batch_id']}",
+                         code="unknown_document")
+    return info
+
+
+def done_pages(ctx: Context, doc: dict[str, Any]) -> set[int]:
+    out = set()
+    for key in ctx.work.list(prefix(doc["batch_id"], doc["document_id"])):
+        name = key.rsplit("/", 1)[-1]
+        if name.endswith(".json") and name[:-5].isdigit():
+            out.add(int(name[:-5]))
+    return out
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def ingest(ctx: Context, doc: dict[str, Any]) -> None:
+    """Check the original, count its pages, fan out one message per page not done yet."""
+    info = _item(ctx, doc)
+    if info.state in st.TERMINAL:
+        return
+    path = ctx.original(doc)
+    source = ingest_stage.open_source(path, ctx.settings.limits, name=doc["file_name"])
+    count = ingest_stage.count_pages(source, ctx.settings.limits)
+    doc = {**doc, "kind": source.kind.value, "pages": count}
+    if info.state == "finishing":  # sent again (resume) after all pages were done
+        ctx.send("finish", doc=doc)
+        return
+    st.set_state(ctx.db, doc["batch_id"], doc["document_id"], "running", pages_total=count,
+                 only_from=("queued", "running"))
+    done = done_pages(ctx, doc)
+    for number in range(1, count + 1):
+        if number not in done:
+            ctx.send("ocr_page", doc=doc, number=number)
+    metrics.document_event("ingest", "ok")
+    log.info("ingested", extra={"pages": count, "pages_done": len(done)})
+    if len(done) >= count:
+        ctx.send("finish", doc=doc)
+
+
+def ocr_page(ctx: Context, doc: dict[str, Any], number: int, token: str) -> None:
+    """One page through ``run_page``; its PDF and OcrPage JSON into the work store."""
+    info = _item(ctx, doc)
+    if info.state in st.TERMINAL:
+        return
+    json_key = page_key(doc, number, "json")
+    if not ctx.work.exists(json_key):
+        from pipeline.pages import PageTask, run_page
+
+        path = ctx.original(doc)
+        task = PageTask(_source(doc, path), number, doc["document_id"], ctx.settings.limits,
+                        ctx.settings.ocr)
+        outcome = run_page(task)
+        if outcome.pdf is not None:
+            ctx.work.put(page_key(doc, number, "pdf"), outcome.pdf, "application/pdf")
+        body = json.dumps(outcome.page.to_dict(), ensure_ascii=False).encode()
+        ctx.work.put(json_key, body, "application/json")
+        metrics.page_done(outcome.page)
+    maybe_finish(ctx, doc, token)
+
+
+def maybe_finish(ctx: Context, doc: dict[str, Any], token: str) -> bool:
+    """Send ``finish`` when every page is done, exactly once per document: the page message
+    that moves the database row to ``finishing`` sends it (and only a redelivery of that same
+    message sends it again, in case it died in between)."""
+    if len(done_pages(ctx, doc)) < doc["pages"]:
+        return False
+    if not st.claim_finish(ctx.db, doc["batch_id"], doc["document_id"], token):
+        return False
+    ctx.send("finish", doc=doc)
+    return True
+
+
+def finish(ctx: Context, doc: dict[str, Any]) -> None:
+    """The document stage (PDF/A, classify, extract), the archive, then the temporaries go."""
+    info = _item(ctx, doc)
+    if info.state in st.TERMINAL:
+        cleanup(ctx, doc)
+        return
+    done = done_pages(ctx, doc)
+    missing = [n for n in range(1, doc["pages"] + 1) if n not in done]
+    if missing:  # temporaries lost (work store wiped): redo those pages, finish again later
+        log.warning("pages missing at finish; resending them", extra={"missing": missing})
+        st.set_state(ctx.db, doc["batch_id"], doc["document_id"], "running", finish_claim=None,
+                     only_from=("finishing",))
+        for n in missing:
+            ctx.send("ocr_page", doc=doc, number=n)
+        return
+    from pipeline.document import finish_document
+
+    with tempfile.TemporaryDirectory(prefix="sohoa-finish-") as tmp:
+        pages: list[OcrPage] = []
+        page_files: list[Path] = []
+        for n in range(1, doc["pages"] + 1):
+            page = OcrPage.from_dict(json.loads(ctx.work.get(page_key(doc, n, "json"))))
+            pages.append(page)
+            if page.status.value == "ok":
+                f = Path(tmp) / f"{n:05d}.pdf"
+                f.write_bytes(ctx.work.get(page_key(doc, n, "pdf")))
+                page_files.append(f)
+        original = ctx.original(doc)
+        output = Path(tmp) / "document.pdf"
+        result = finish_document(_source(doc, original), doc["document_id"], pages, page_files,
+                                 output, ctx.hooks)
+        result.file = doc["file_name"]
+        pdf = output.read_bytes() if result.pdf_path and output.exists() else None
+        result.pdf_path = None  # a temporary path; the archive record says where it is
+        t = time.perf_counter()
+        record = ctx.archive.archive_document(result, pdf, original, branch=doc["branch"],
+                                              batch_id=doc["batch_id"])
+        result.timings["archive"] = time.perf_counter() - t
+    if result.error:
+        final = "failed"
+    elif any(f.needs_review for f in result.fields.values()):
+        final = "needs_review"
+    else:
+        final = "done"
+    st.set_state(ctx.db, doc["batch_id"], doc["document_id"], final, reason=result.error,
+                 archive_key=record.archive_key, only_from=("queued", "running", "finishing"))
+    metrics.document_event("finish", final, (result.error or {}).get("code"))
+    log.info("archived", extra={"state": final, "archive_key": record.archive_key,
+                                "document_type": result.classification.document_type
+                                if result.classification else None})
+    cleanup(ctx, doc)
+
+
+def cleanup(ctx: Context, doc: dict[str, Any]) -> None:
+    """Remove the document's temporaries (idempotent)."""
+    for key in list(ctx.work.list(prefix(doc["batch_id"], doc["document_id"]))):
+        ctx.work.delete(key)
+    ctx.forget(doc)
+
+
+def fail(ctx: Context, doc: dict[str, Any], reason: dict[str, Any]) -> None:
+    """A stage failed for good (permanent error, or retries exhausted): ``failed`` with the
+    reason, temporaries removed."""
+    changed = st.mark_failed(ctx.db, doc["batch_id"], doc["document_id"], reason)
+    if changed:
+        metrics.document_event("failed", "failed", reason.get("code"))
+    with logs.bound(state="failed"):
+        log.error("document failed", extra={"reason": reason})
+    cleanup(ctx, doc)
