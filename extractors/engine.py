@@ -363,6 +363,23 @@ def calibrate(kind: str, raw: float) -> float:
     return round(max(0.0, min(1.0, probs[i] ** cal.get("gamma", 1.0))), 4)
 
 
+_TIGHT = {"id_number", "phone", "email", "date", "number", "gender", "year"}
+
+
+def _tighten(rv: RawValue, normalizer: str, value: Any) -> RawValue:
+    """The smallest run of the value's words that still gives the same value: the bbox and
+    the confidence then cover what was read, not the words around it."""
+    words = rv.words
+    n = len(words)
+    for size in range(1, n):
+        for i in range(0, n - size + 1):
+            part = words[i : i + size]
+            v, _ = nz.normalize(normalizer, " ".join(w.text for w in part))
+            if v == value:
+                return RawValue(part, rv.text, rv.page, rv.label_score, rv.qr)
+    return rv
+
+
 def _prefer_qr(pages: list[OcrPage], value: Any, reasons: list[str], rv: RawValue):
     """The QR code carries the dossier code exactly: it wins over the OCR'd printed code."""
     for p in pages:
@@ -457,6 +474,8 @@ def _extract(
             reasons.extend(nz.plausible_date(value, field_id=fid))
         if spec.get("qr"):
             value, reasons, rv = _prefer_qr(pages, value, reasons, rv)
+        if kind in _TIGHT and len(rv.words) > 1:
+            rv = _tighten(rv, spec.get("normalizer", kind), value)
         raw = raw_score(rv.words, rv.label_score)
         raws[fid] = raw
         conf = 0.999 if rv.qr else calibrate(kind, raw)
