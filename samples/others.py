@@ -66,12 +66,21 @@ LAW = [
         ],
     ),
     (
-        "Điều 23. Thủ tục đăng ký thường trú",
+        "Điều 23. Nơi cư trú của người không có nơi thường trú",
         [
-            "1. Người đăng ký thường trú có trách nhiệm khai báo đầy đủ, chính xác thông tin.",
-            "2. Trường hợp từ chối đăng ký thì cơ quan đăng ký cư trú phải trả lời "
-            "bằng văn bản và nêu "
-            "rõ lý do.",
+            "1. Người không có nơi thường trú, nơi tạm trú do không đủ điều kiện đăng ký thì "
+            "phải khai báo thông tin về cư trú với cơ quan đăng ký cư trú nơi ở hiện tại.",
+            "2. Cơ quan đăng ký cư trú có trách nhiệm hướng dẫn và cập nhật thông tin vào Cơ sở "
+            "dữ liệu về cư trú.",
+        ],
+    ),
+    (
+        "Điều 24. Xóa đăng ký thường trú",
+        [
+            "1. Người thuộc một trong các trường hợp do luật định thì bị xóa đăng ký thường trú.",
+            "2. Cơ quan đã đăng ký thường trú có thẩm quyền xóa đăng ký thường trú.",
+            "3. Trường hợp từ chối thì cơ quan đăng ký cư trú phải trả lời bằng văn bản và nêu rõ "
+            "lý do.",
         ],
     ),
 ]
@@ -115,7 +124,8 @@ def letter(f: Form, main: Person) -> None:
             ),
         ]
     )
-    for s in r.sample(SENTENCES, r.randint(4, 6)):
+    chosen = r.sample(range(len(SENTENCES)), r.randint(4, 6))
+    for s in [SENTENCES[i] for i in sorted(chosen)]:  # keep the letter's natural order
         f.para(
             s.format(
                 y=d.year,
@@ -189,7 +199,8 @@ def legal_text(f: Form, main: Person) -> None:
     doc.center("Chương III", bold=True)
     doc.center("ĐĂNG KÝ THƯỜNG TRÚ", bold=True)
     doc.space(0.5)
-    for head, clauses in f.rng.sample(LAW, 2) + [LAW[2]]:
+    start = f.rng.randrange(len(LAW) - 2)
+    for head, clauses in LAW[start : start + 3]:
         doc.text(head, bold=True)
         for c in clauses:
             f.para(c, indent=False)
