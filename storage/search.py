@@ -45,6 +45,7 @@ _QUERY_RE = re.compile(r'"([^"]*)"(\*?)|(\S+)')
 MAX_TOKEN_CHARS = 100
 MAX_QUERY_TERMS = 16
 MIN_PREFIX_CHARS = 2
+FIELD_TAG = "ǂ"  # a letter no Vietnamese word contains: marks field tokens in SQLite FTS5
 FIELD_SEP = " · "
 PG_MAX_POS = 16383
 PG_MAX_POSITIONS_PER_LEXEME = 255
@@ -178,10 +179,10 @@ class Query:
         return bool(self.terms)
 
     # FTS5 ------------------------------------------------------------------
-    def fts5(self, columns: str, folded: bool) -> str:
+    def fts5(self, columns: str, folded: bool, tag: str = "") -> str:
         parts = []
         for t in self.terms:
-            toks = t.folded if folded else t.tokens
+            toks = [tag + x for x in (t.folded if folded else t.tokens)]
             parts.append('"' + " ".join(toks) + '"' + (" *" if t.prefix else ""))
         return "{" + columns + "} : (" + " AND ".join(parts) + ")"
 
@@ -502,7 +503,10 @@ class SqliteSearchIndex(SearchIndex):
     def _fts_values(self, fields_text: str, body_text: str) -> dict[str, str]:
         ff, fe = _joined(fields_text)
         bf, be = _joined(body_text)
-        return {"fields_f": ff, "body_f": bf, "fields_e": fe, "body_e": be}
+        # fields_t: the folded field tokens again, tagged, so that "in a field value" has its
+        # own (small) doclists instead of a column check on every document with the word.
+        ft = " ".join(FIELD_TAG + t for t in ff.split())
+        return {"fields_f": ff, "body_f": bf, "fields_e": fe, "body_e": be, "fields_t": ft}
 
     def _insert(self, conn, values):
         rowid = conn.execute(
@@ -517,8 +521,8 @@ class SqliteSearchIndex(SearchIndex):
         fts = self._fts_values(values["fields_text"], values["body_text"])
         conn.execute(
             text(
-                "INSERT INTO search_fts (rowid, fields_f, body_f, fields_e, body_e) "
-                "VALUES (:rowid, :fields_f, :body_f, :fields_e, :body_e)"
+                "INSERT INTO search_fts (rowid, fields_f, body_f, fields_e, body_e, fields_t) "
+                "VALUES (:rowid, :fields_f, :body_f, :fields_e, :body_e, :fields_t)"
             ),
             {"rowid": rowid, **fts},
         )
@@ -542,8 +546,8 @@ class SqliteSearchIndex(SearchIndex):
         )
         conn.execute(
             text(
-                "INSERT INTO search_fts (rowid, fields_f, body_f, fields_e, body_e) "
-                "VALUES (:rowid, :fields_f, :body_f, :fields_e, :body_e)"
+                "INSERT INTO search_fts (rowid, fields_f, body_f, fields_e, body_e, fields_t) "
+                "VALUES (:rowid, :fields_f, :body_f, :fields_e, :body_e, :fields_t)"
             ),
             [
                 {
@@ -558,8 +562,9 @@ class SqliteSearchIndex(SearchIndex):
         # Contentless FTS5: a delete must repeat the indexed values (recomputed, deterministic).
         conn.execute(
             text(
-                "INSERT INTO search_fts (search_fts, rowid, fields_f, body_f, fields_e, body_e) "
-                "VALUES ('delete', :rowid, :fields_f, :body_f, :fields_e, :body_e)"
+                "INSERT INTO search_fts (search_fts, rowid, fields_f, body_f, fields_e, body_e, "
+                "fields_t) VALUES ('delete', :rowid, :fields_f, :body_f, :fields_e, :body_e, "
+                ":fields_t)"
             ),
             {"rowid": rowid, **self._fts_values(fields_text, body_text)},
         )
@@ -577,8 +582,8 @@ class SqliteSearchIndex(SearchIndex):
         )
         conn.execute(
             text(
-                "INSERT INTO search_fts (rowid, fields_f, body_f, fields_e, body_e) "
-                "VALUES (:rowid, :fields_f, :body_f, :fields_e, :body_e)"
+                "INSERT INTO search_fts (rowid, fields_f, body_f, fields_e, body_e, fields_t) "
+                "VALUES (:rowid, :fields_f, :body_f, :fields_e, :body_e, :fields_t)"
             ),
             {"rowid": old_row.id, **self._fts_values(values["fields_text"], values["body_text"])},
         )
@@ -603,7 +608,7 @@ class SqliteSearchIndex(SearchIndex):
     def _tier_sql(self, q, score, where, selective):
         a = q.fts5("fields_f body_f", folded=True)
         e = q.fts5("fields_e body_e", folded=False)
-        fl = q.fts5("fields_f", folded=True)
+        fl = q.fts5("fields_t", folded=True, tag=FIELD_TAG)
         match = {
             4: f"({e}) AND ({fl})",
             3: f"({e}) NOT ({fl})",

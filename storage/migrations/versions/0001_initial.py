@@ -182,7 +182,7 @@ def upgrade() -> None:
         # (storage.search); rowid = search_docs.id.
         op.execute(
             "CREATE VIRTUAL TABLE search_fts USING fts5("
-            "fields_f, body_f, fields_e, body_e, content='', "
+            "fields_f, body_f, fields_e, body_e, fields_t, content='', "
             "tokenize='ascii', prefix='2 3 4')"
         )
     else:
