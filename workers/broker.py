@@ -179,10 +179,10 @@ _brokers: dict[str, Any] = {}
 
 def client_broker(settings: Settings):
     """A broker for sending only (``submit``), one per URL per process."""
-    url = settings.broker_url or ""
-    if url not in _brokers:
-        _brokers[url] = make_broker(settings, worker=False)
-    return _brokers[url]
+    key = f"{settings.broker_url or ''} {os.environ.get('SOHOA_BROKER_NAMESPACE', '')}"
+    if key not in _brokers:
+        _brokers[key] = make_broker(settings, worker=False)
+    return _brokers[key]
 
 
 def send(broker, actor_name: str, **kwargs: Any) -> None:

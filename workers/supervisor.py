@@ -62,6 +62,7 @@ def worker_process(index: int, threads: int, queues: list[str] | None) -> None:
     ctx_holder["ctx"] = ctx
     actors.CONTEXT = ctx
     broker.emit_after("process_boot")
+    _warm_up(ctx, wlog)
     worker = dramatiq.Worker(broker, queues=set(queues) if queues else None,
                              worker_threads=threads, worker_timeout=1000)
     stop = threading.Event()
@@ -74,6 +75,20 @@ def worker_process(index: int, threads: int, queues: list[str] | None) -> None:
     worker.stop(timeout=int(os.environ.get("SOHOA_WORKER_SHUTDOWN_MS", "60000")))
     broker.close()
     ctx.close()
+
+
+def _warm_up(ctx, wlog) -> None:
+    """Load Tesseract, the document hooks (classifier, spaCy) and the database before taking
+    messages, so the first document is not slowed by a minute of model loading."""
+    t = time.perf_counter()
+    try:
+        import pipeline.ocr  # noqa: F401
+        import pipeline.pages  # noqa: F401
+
+        _ = ctx.hooks, ctx.archive.signer
+    except Exception:  # noqa: BLE001 - the first message will report the real problem
+        wlog.exception("warm-up failed")
+    wlog.info("warmed up", extra={"seconds": round(time.perf_counter() - t, 2)})
 
 
 def _serve_metrics(port: int, metrics_dir: Path, settings) -> None:
@@ -126,6 +141,12 @@ def run(settings, *, processes: int, threads: int = 1, queues: list[str] | None 
         except OSError as exc:
             log.warning("metrics server not started: %s", exc)
 
+    try:  # the development signing key, made once here rather than raced by the workers
+        from storage.signing import PdfSigner
+
+        PdfSigner.from_settings(settings)
+    except Exception:  # noqa: BLE001 - reported by the workers when they sign
+        log.exception("signing key not available")
     mp = multiprocessing.get_context("spawn")
     procs: dict[int, multiprocessing.Process] = {}
     started: dict[int, float] = {}
