@@ -616,13 +616,25 @@ class SqliteSearchIndex(SearchIndex):
             1: f"({a}) NOT ({e}) NOT ({fl})",
         }[score]
         if selective:
-            # Few documents pass the filters: look each one up in the index (rowid = seek).
+            # Few documents pass the filters: look each one up in the index (a rowid seek per
+            # positive expression; FTS5 evaluates NOT without the seek, so keep NOT outside).
+            def has(m: str) -> str:
+                return (
+                    "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH "
+                    f":{m} AND rowid = d.id)"
+                )
+
+            cond = {
+                4: f"{has('m_e')} AND {has('m_f')}",
+                3: f"{has('m_e')} AND NOT {has('m_f')}",
+                2: f"{has('m_f')} AND NOT {has('m_e')}",
+                1: f"{has('m_a')} AND NOT {has('m_e')} AND NOT {has('m_f')}",
+            }[score]
             sql = (
-                f"SELECT {_SELECT_COLS} FROM search_docs d WHERE 1=1{where} AND EXISTS "
-                "(SELECT 1 FROM search_fts WHERE search_fts MATCH :m AND rowid = d.id) "
+                f"SELECT {_SELECT_COLS} FROM search_docs d WHERE 1=1{where} AND {cond} "
                 "ORDER BY d.id DESC LIMIT :n"
             )
-            return sql, {"m": match}
+            return sql, {"m_a": a, "m_e": e, "m_f": fl}
         # FTS5 walks the match in rowid order, so LIMIT stops it early (no sort, no temp set).
         sql = (
             f"SELECT {_SELECT_COLS} FROM search_fts JOIN search_docs d "
