@@ -115,6 +115,7 @@ class PreparedPage:
     ocr_scale: float  # ocr_image pixels per archive_image pixel (>1 when upscaled)
     rotation: int  # 0, 90, 180 or 270 degrees clockwise applied to make the page upright
     skew: float  # degrees of deskew rotation applied
+    orientation: Any = None  # preprocess.Orientation: how sure, and the runner-up
     timings: dict[str, float] = field(default_factory=dict)
     # Kept when the archive image is the untouched source JPEG (no rotation, no deskew).
     source_jpeg: bytes | None = None
@@ -164,6 +165,7 @@ class OcrPage:
     ocr_scale: float = 1.0
     dpi: float = 300.0
     qr_codes: list[str] = field(default_factory=list)  # decoded on receipt-like pages
+    vertical_share: float = 0.0  # text blocks Tesseract read top-to-bottom
     timings: dict[str, float] = field(default_factory=dict)
 
     @property

@@ -81,9 +81,32 @@ def recognize(image: np.ndarray, *, number: int = 1, dpi: float = 300.0,
                                f"{number}", code="ocr_timeout")
         raise OcrError(f"Tesseract could not recognise page {number}")
     words = parse_tsv(api.GetTSVText(0))
+    vertical = vertical_share(api)
     api.Clear()
-    return OcrPage(number=number, width=w, height=h, words=words, text=page_text(words),
+    page = OcrPage(number=number, width=w, height=h, words=words, text=page_text(words),
                    dpi=dpi, timings={"ocr.recognize": elapsed})
+    page.vertical_share = vertical
+    return page
+
+
+def vertical_share(api: tesserocr.PyTessBaseAPI) -> float:
+    """Share of text blocks Tesseract's layout analysis read top-to-bottom: on a page we
+    believed upright, vertical lines mean it lies on its side (free: no extra run)."""
+    iterator = api.GetIterator()
+    if iterator is None:
+        return 0.0
+    blocks = vertical = 0
+    while True:
+        try:
+            _, direction, _, _ = iterator.Orientation()
+        except RuntimeError:
+            direction = None
+        if direction is not None:
+            blocks += 1
+            vertical += direction == tesserocr.WritingDirection.TOP_TO_BOTTOM
+        if not iterator.Next(tesserocr.RIL.BLOCK):
+            break
+    return vertical / blocks if blocks else 0.0
 
 
 def parse_tsv(tsv: str) -> list[OcrWord]:

@@ -44,10 +44,11 @@ def run_page(task: PageTask) -> PageOutcome:
         timings["ingest"] = time.perf_counter() - started
         prepared = preprocess.prepare(image, task.ocr)
         timings.update(prepared.timings)
-        del image
         page = ocr.recognize(prepared.ocr_image, number=task.number,
                              dpi=prepared.dpi * prepared.ocr_scale, settings=task.ocr)
         timings.update(page.timings)
+        prepared, page = second_opinion(image, prepared, page, task, timings)
+        del image
         page.rotation, page.skew = prepared.rotation, prepared.skew
         page.ocr_scale, page.dpi = prepared.ocr_scale, prepared.dpi
         page.qr_codes = find_qr_codes(page, prepared)
@@ -62,6 +63,38 @@ def run_page(task: PageTask) -> PageOutcome:
     timings["page.total"] = time.perf_counter() - started
     page.timings = timings
     return PageOutcome(page, pdf)
+
+
+def second_opinion(image, prepared, page: OcrPage, task: PageTask, timings: dict):
+    """A second reading when the first says the geometry was wrong: Tesseract saw vertical
+    text lines (the page lies on its side), or the up/down call was close and the text reads
+    badly (it may be upside down). Costs a second recognition on such pages only."""
+    from pipeline import ocr
+
+    orientation = prepared.orientation
+    if page.vertical_share > 0.5:
+        other = preprocess.prepare(image, task.ocr, axis=90 - prepared.rotation % 180)
+    elif orientation is not None and orientation.alternative is not None \
+            and _reads_badly(page):
+        other = preprocess.prepare(image, task.ocr, forced=(orientation.alternative,
+                                                            orientation.alternative_skew))
+    else:
+        return prepared, page
+    other_page = ocr.recognize(other.ocr_image, number=task.number,
+                               dpi=other.dpi * other.ocr_scale, settings=task.ocr)
+    timings["ocr.second_opinion"] = other_page.timings.get("ocr.recognize", 0.0)
+    if _reading_score(other_page) > _reading_score(page) or page.vertical_share > 0.5:
+        return other, other_page
+    return prepared, page
+
+
+def _reads_badly(page: OcrPage) -> bool:
+    return page.mean_confidence < 80 or len(page.words) < 30
+
+
+def _reading_score(page: OcrPage) -> float:
+    """Confident words, weighted by length: garbage from a sideways page scores low."""
+    return sum(len(w.text) * w.confidence for w in page.words if w.confidence >= 60)
 
 
 def find_qr_codes(page: OcrPage, prepared) -> list[str]:

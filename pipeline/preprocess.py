@@ -26,10 +26,15 @@ MIN_DESKEW = 0.1  # below this a rotation would only blur the page
 class Orientation:
     rotation: int  # clockwise degrees to apply: 0, 90, 180, 270
     confidence: float  # 0..1, how clearly the evidence pointed one way
+    alternative: int | None = None  # the best reading on the other axis, when in doubt
+    alternative_skew: float = 0.0
 
 
-def prepare(page: PageImage, settings: OcrSettings) -> PreparedPage:
-    """The archive image and the OCR image of one page, upright and deskewed."""
+def prepare(page: PageImage, settings: OcrSettings, *,
+            forced: tuple[int, float] | None = None, axis: int | None = None) -> PreparedPage:
+    """The archive image and the OCR image of one page, upright and deskewed.
+    ``forced`` (rotation, skew) skips the detection and ``axis`` (0 or 90) restricts it:
+    the OCR stage's second opinion."""
     timings: dict[str, float] = {}
     clock = _Clock(timings)
     archive = page.image
@@ -45,7 +50,10 @@ def prepare(page: PageImage, settings: OcrSettings) -> PreparedPage:
         small = shrink(gray, step)
     clock.lap("perspective")
 
-    orientation, skew = detect_orientation(_ink_mask(small))
+    if forced is None:
+        orientation, skew = detect_orientation(_ink_mask(small), axis)
+    else:
+        orientation, skew = Orientation(forced[0], 1.0), forced[1]
     clock.lap("analysis")
 
     jpeg_untouched = quad is None and orientation.rotation == 0 and abs(skew) < MIN_DESKEW
@@ -64,6 +72,7 @@ def prepare(page: PageImage, settings: OcrSettings) -> PreparedPage:
         ocr_scale=upscale,
         rotation=orientation.rotation,
         skew=skew,
+        orientation=orientation,
         timings=timings,
         source_jpeg=page.source_jpeg if jpeg_untouched else None,
     )
@@ -113,7 +122,17 @@ def find_page_quad(small: np.ndarray) -> np.ndarray | None:
     approx = cv2.approxPolyDP(biggest, 0.02 * cv2.arcLength(biggest, True), True)
     if len(approx) != 4 or not cv2.isContourConvex(approx):
         return None
-    return _order_corners(approx.reshape(4, 2).astype(np.float32))
+    quad = _order_corners(approx.reshape(4, 2).astype(np.float32))
+    sides = np.linalg.norm(quad - np.roll(quad, 1, axis=0), axis=1)
+    if sides.min() < 0.3 * min(h, w):
+        return None  # degenerate: a shadow's edge, not a sheet
+    inside = np.zeros_like(small)
+    cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
+    paper_mean = cv2.mean(small, inside)[0]
+    desk_mean = cv2.mean(small, cv2.bitwise_not(inside))[0]
+    if paper_mean - desk_mean < 40:
+        return None  # no clearly darker desk around it: uneven light on a flat scan
+    return quad
 
 
 def _order_corners(pts: np.ndarray) -> np.ndarray:
@@ -162,21 +181,48 @@ def _line_blobs(ink: np.ndarray, glyph: float, vertical: bool = False) -> np.nda
     return stats[1:n]
 
 
-def detect_orientation(ink: np.ndarray) -> tuple[Orientation, float]:
+def detect_orientation(ink: np.ndarray, axis: int | None = None) -> tuple[Orientation, float]:
     """Rotation (0/90/180/270) and skew of the page, from its text lines.
 
-    The axis comes from the direction in which the ink forms straight lines (the skew fit
-    finds more, longer lines along the reading direction). Upright versus upside down comes
-    from where the ink sits around each line: Vietnamese and Latin text carry more ink above
-    the x-height band (capitals, ascenders, diacritics) than below it.
+    The axis is the one along which the skew fit finds the most text-line length (or, when
+    that is close, along which levelled rows of ink alternate most with blank rows). Upright
+    versus upside down comes from where the ink sits around each line: Vietnamese and Latin
+    text carry more ink above the x-height band (capitals, ascenders, diacritics) than
+    below it. When the call is close, the runner-up is returned too.
     """
     glyph = glyph_size(ink)
-    fits = {r: fit_skew(rotate_right_angle(ink, r), glyph) for r in (0, 90)}
-    axis = max(fits, key=lambda r: fits[r][1])
-    skew, support = fits[axis]
+    axes = {}
+    for r in ((0, 90) if axis is None else (axis,)):
+        turned = rotate_right_angle(ink, r)
+        skew, support = fit_skew(turned, glyph)
+        level = rotate_small(turned, skew)
+        axes[r] = (line_contrast(level), skew, support, level)
+    if axis is not None:
+        rotation, skew, share_conf = _read_axis(axis, axes[axis], glyph)
+        return Orientation(rotation, share_conf), skew
+    # The lines' support decides; when it is close (few lines, a photo), the row contrast.
+    (c0, _, s0, _), (c90, _, s90, _) = axes[0], axes[90]
+    axis_margin = abs(s0 - s90) / max(s0, s90, 1.0)
+    if axis_margin > 0.15:
+        axis = 0 if s0 > s90 else 90
+    else:
+        axis = 0 if c0 >= c90 else 90
+    rotation, skew, share_conf = _read_axis(axis, axes[axis], glyph)
+    confidence = min(1.0, share_conf, axis_margin * 2)
+    if confidence >= 0.5:
+        return Orientation(rotation, confidence), skew
+    if axis_margin * 2 < share_conf:  # unsure of the axis: the runner-up is the other one
+        other, other_skew, _ = _read_axis(90 - axis, axes[90 - axis], glyph)
+    else:  # unsure of up and down
+        other, other_skew = (rotation + 180) % 360, skew
+    return Orientation(rotation, confidence, other, other_skew), skew
+
+
+def _read_axis(axis: int, evidence: tuple, glyph: float) -> tuple[int, float, float]:
+    """Rotation (this axis or its opposite), refined skew and how sure the up/down call is."""
+    _, skew, support, level = evidence
     if support == 0:
-        return Orientation(0, 0.0), 0.0
-    level = rotate_small(rotate_right_angle(ink, axis), skew)
+        return axis, 0.0, 0.0
     if abs(skew) > 1.0:
         # Smearing along the rows biases a steep first estimate towards zero: measure
         # again on the levelled copy and add what is left.
@@ -184,9 +230,18 @@ def detect_orientation(ink: np.ndarray) -> tuple[Orientation, float]:
         skew += residual
     top_share = _ink_above_lines(level, glyph)
     if top_share is None:
-        return Orientation(axis, 0.0), skew
+        return axis, skew, 0.0
     rotation = axis if top_share >= 0.5 else axis + 180
-    return Orientation(rotation, min(1.0, abs(top_share - 0.5) * 4)), skew
+    return rotation, skew, min(1.0, abs(top_share - 0.5) * 4)
+
+
+def line_contrast(ink: np.ndarray) -> float:
+    """How sharply the ink alternates between text lines and the gaps between them, row by
+    row: high when the rows run along the text lines, low across them. Differences of
+    neighbouring rows, so that blank margins (one edge each) hardly count."""
+    rows = ink.sum(axis=1, dtype=np.float64)
+    energy = float((rows * rows).sum())
+    return float((np.diff(rows) ** 2).sum()) / energy if energy > 0 else 0.0
 
 
 def _line_length(stats: np.ndarray, glyph: float, along: int, across: int) -> float:
