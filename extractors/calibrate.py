@@ -2,7 +2,8 @@
 
 For every extracted field that has a value and no validation reason, the raw score (OCR word
 confidences x label match quality, ``engine.raw_score``) and whether the value is correct are
-collected. Per value kind (and for all kinds together, ``*``), raw scores are binned; each
+collected. Per kind group (``structured``: values that passed a validator such as dates, ID numbers,
+phones; ``free``: names and text; and all together, ``*``), raw scores are binned; each
 bin's confidence is the share of correct values in it, made non-decreasing in the raw score
 by pooling adjacent bins (isotonic), smoothed as (k + 0.5) / (n + 1). Then one exponent
 ``gamma`` is chosen so that the fields at or above the default review threshold (0.90) are at
@@ -69,15 +70,11 @@ def _table(samples: list[tuple[float, bool]]) -> dict[str, Any]:
 
 
 def fit(records: list[tuple[str, float, bool]]) -> dict[str, Any]:
-    by_kind: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    by_group: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     for kind, raw, ok in records:
-        by_kind[kind].append((raw, ok))
-        by_kind["*"].append((raw, ok))
-    tables = {k: _table(v) for k, v in by_kind.items() if k == "*" or len(v) >= MIN_PER_KIND}
-    # a kind's own table only where it has enough data in the bins that matter
-    for k in list(tables):
-        if k != "*" and min(n for n in tables[k]["counts"][-5:-1]) < 20:
-            del tables[k]
+        by_group[engine.kind_group(kind)].append((raw, ok))
+        by_group["*"].append((raw, ok))
+    tables = {k: _table(v) for k, v in by_group.items() if k == "*" or len(v) >= MIN_PER_KIND}
     # choose gamma so that precision above the default threshold reaches TARGET
     gamma = 1.0
     for g in [1.0, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32]:
@@ -91,7 +88,7 @@ def fit(records: list[tuple[str, float, bool]]) -> dict[str, Any]:
 
 
 def _lookup(tables: dict[str, Any], kind: str, raw: float) -> float:
-    t = tables.get(kind) or tables["*"]
+    t = tables.get(kind) or tables.get(engine.kind_group(kind)) or tables["*"]
     i = max(0, sum(1 for e in t["edges"] if raw >= e) - 1)
     return t["probs"][min(i, len(t["probs"]) - 1)]
 

@@ -181,6 +181,12 @@ class _Doc:
             out = [sp for sp in out if sp.pos > self.anchors[after]]
         if before and before in self.anchors:
             out = [sp for sp in out if sp.pos < self.anchors[before]]
+        if spec.get("line_start"):
+            out = [
+                sp
+                for sp in out
+                if all(t.fold.isdigit() for t in self.lines[sp.line].tokens[: sp.start])
+            ]
         return out
 
     def _label_wraps(self, span: Span) -> Span | None:
@@ -345,22 +351,37 @@ def raw_score(words: list[OcrWord], label_score: float) -> float:
     """OCR word confidences (the weakest word counts most) x label match quality, 0..1."""
     if not words:
         return 0.0
-    confs = sorted(w.confidence for w in words)
+    # Tesseract's confidence on 1-2 character tokens and punctuation is noisy: the weakest
+    # real word counts (all words when there is none)
+    real = [w.confidence for w in words if len(fold_alnum(w.text).replace(" ", "")) >= 3]
+    confs = sorted(real or [w.confidence for w in words])
     ocr_min = confs[0] / 100.0
     ocr_mean = sum(confs) / len(confs) / 100.0
     return min(1.0, 0.6 * ocr_min + 0.4 * ocr_mean) * min(1.0, label_score / 0.95)
+
+
+STRUCTURED = {"date", "year", "id_number", "phone", "gender", "number", "dossier_code"}
+
+
+def kind_group(kind: str) -> str:
+    """Kinds whose values pass a validator (structured) vs free text (names, text)."""
+    return "structured" if kind in STRUCTURED else "free"
 
 
 def calibrate(kind: str, raw: float) -> float:
     """Raw score -> confidence through the calibration table (``calibrate.py``), if any."""
     cal = calibration()
     tables = cal.get("tables") or {}
-    table = tables.get(kind) or tables.get("*")
+    table = tables.get(kind) or tables.get(kind_group(kind)) or tables.get("*")
     if not table:
         return round(raw, 4)
     edges, probs = table["edges"], table["probs"]
     i = min(len(probs) - 1, max(0, bisect.bisect_right(edges, raw) - 1))
-    return round(max(0.0, min(1.0, probs[i] ** cal.get("gamma", 1.0))), 4)
+    conf = probs[i] ** cal.get("gamma", 1.0)
+    # safety net where calibration data is thin: never more sure than the OCR's weakest word
+    # allows (raw 0.81 -> at most 0.90)
+    conf = min(conf, raw**0.5)
+    return round(max(0.0, min(1.0, conf)), 4)
 
 
 _TIGHT = {"id_number", "phone", "email", "date", "number", "gender", "year"}
@@ -456,7 +477,8 @@ def _extract(
             fields[fid] = _missing(fid, kind, "value_not_found")
             continue
         value, nreasons = nz.normalize(spec.get("normalizer", kind), rv.text)
-        reasons.extend(nreasons)
+        soft = [r for r in nreasons if r.startswith("~")]
+        reasons.extend(r for r in nreasons if not r.startswith("~"))
         if value is None:
             if not reasons:
                 reasons.append("value_not_found")
@@ -476,7 +498,7 @@ def _extract(
             value, reasons, rv = _prefer_qr(pages, value, reasons, rv)
         if kind in _TIGHT and len(rv.words) > 1:
             rv = _tighten(rv, spec.get("normalizer", kind), value)
-        raw = raw_score(rv.words, rv.label_score)
+        raw = raw_score(rv.words, rv.label_score) * (0.97 ** len(soft))
         raws[fid] = raw
         conf = 0.999 if rv.qr else calibrate(kind, raw)
         if reasons:

@@ -42,6 +42,8 @@ _VN_DATE = re.compile(
     r"(?:ngay\s*)?(\d{1,2})\s*th[a-z]{2,4}\s*(\d{1,2})\s*n[a-z]{1,3}\s*(\d{4})", re.IGNORECASE
 )
 _NUM_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
+_LOOSE_DATE = re.compile(r"(?<!\d)(\d{1,2})[\s/.,\-]+(\d{1,2})[\s/.,\-]*(\d{4})(?!\d)")
+_PACKED_DATE = re.compile(r"(?<!\d)(\d{2})[\s/.,\-]?(\d{2})[\s/.,\-]?(\d{4})(?!\d)")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _LEAD_REF = re.compile(r"^(?:\(\s*\d{1,2}\s*\)|[:;,.\-–]|\s)+")
 _TRAIL_PUNCT = re.compile(r"[\s,;:.\-–]+$")
@@ -71,19 +73,23 @@ def _digits_fixed(token: str) -> str:
 def norm_date(raw: str) -> tuple[str | None, list[str]]:
     text = clean_text(raw)
     folded = fold(" ".join(_digits_fixed(t) for t in text.split()))
+    soft: list[str] = []
     m = _VN_DATE.search(folded) or _NUM_DATE.search(folded)
     if m:
         d, mo, y = (int(g) for g in m.groups())
-    else:
-        m = _ISO_DATE.search(folded)
-        if not m:
-            return None, (["invalid_date"] if text else [])
+    elif m := _ISO_DATE.search(folded):
         y, mo, d = (int(g) for g in m.groups())
+    elif m := (_LOOSE_DATE.search(folded) or _PACKED_DATE.search(folded)):
+        # separators lost by OCR ("03 10 2006", "21041988", "15 122028")
+        d, mo, y = (int(g) for g in m.groups())
+        soft.append("~date_separators_missing")
+    else:
+        return None, (["invalid_date"] if text else [])
     try:
         value = dt.date(y, mo, d)
     except ValueError:
         return None, ["invalid_date"]
-    reasons = []
+    reasons = soft
     if not (MIN_YEAR <= y <= MAX_YEAR):
         reasons.append("implausible_date")
     return value.isoformat(), reasons
@@ -166,6 +172,10 @@ def norm_gender(raw: str) -> tuple[str | None, list[str]]:
         elif t in ("nu", "female", "nuu"):
             found = "Nữ"
     if found is None:
+        # "Nữ" read as "Nw", "N&", "Nt": an N and one stray glyph is not "Nam"
+        m = re.fullmatch(r"[Nn]\S", text.split()[-1]) if text.split() else None
+        if m and fold(text.split()[-1])[1:] not in ("a", "m"):
+            return "Nữ", ["~gender_glyph_guess"]
         return None, (["invalid_gender"] if text else [])
     return found, []
 
