@@ -287,12 +287,10 @@ def fmt_phone(p: str, style: str) -> str:
 
 def fmt_number_vn(x: float, decimals: int = 1) -> str:
     """120.5 -> '120,5'; 1200.0 -> '1.200' (Vietnamese decimal comma, thousands dot)."""
-    whole = int(x)
-    frac = round(x - whole, decimals)
-    s = f"{whole:,}".replace(",", ".")
-    if frac:
-        s += "," + f"{frac:.{decimals}f}".split(".")[1].rstrip("0")
-    return s
+    whole, frac = f"{x:.{decimals}f}".split(".")
+    s = f"{int(whole):,}".replace(",", ".")
+    frac = frac.rstrip("0")
+    return f"{s},{frac}" if frac else s
 
 
 def receiver_ward(rng: random.Random, addr: Address) -> str:
