@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 from extractors import normalize as nz
 from extractors.layout import LabelSet, Line, Span, document_lines, find_labels, union_bbox
 from extractors.names import repair as repair_name
-from extractors.names import repair_text
+from extractors.names import repair_text, unmarked_stop_syllables, vocab_value
 from extractors.text import fold, fold_alnum, squash
 from pipeline.model import Classification, Field, OcrPage, OcrWord
 
@@ -492,6 +492,10 @@ def _extract(
             reasons.extend(name_reasons)
         elif kind == "text":
             value = repair_text(value)
+            if spec.get("vocab"):
+                value, _ = vocab_value(value, spec["vocab"])
+        if kind in ("text", "name") and unmarked_stop_syllables(value):
+            reasons.append("suspect_diacritics")
         if kind == "date" and not reasons:
             reasons.extend(nz.plausible_date(value, field_id=fid))
         if spec.get("qr"):

@@ -114,3 +114,33 @@ def repair_text(text: str) -> str:
             out.append(words[i])
             i += 1
     return " ".join(out)
+
+
+def vocab_value(value: str, vocab: list[str]) -> tuple[str, bool]:
+    """The vocabulary's spelling of a value read without (some of) its diacritics; (value,
+    False) when no entry folds to the same text."""
+    f = fold(value)
+    for v in vocab:
+        if fold(v) == f:
+            return v, v != value
+    return value, False
+
+
+_STOP_FINALS = ("c", "ch", "p", "t")
+
+
+def unmarked_stop_syllables(text: str) -> int:
+    """Words that cannot be Vietnamese as read: a syllable ending in c/ch/p/t always carries
+    a sắc or nặng tone, so "dat", "dich" mean the OCR dropped the marks."""
+    n = 0
+    for w in text.split():
+        core = w.strip(".,;:()\"'").lower()
+        if (
+            2 <= len(core) <= 7
+            and core.isalpha()
+            and core.isascii()
+            and core.endswith(_STOP_FINALS)
+            and any(c in "aeiouy" for c in core)
+        ):
+            n += 1
+    return n

@@ -220,7 +220,11 @@ def norm_name(raw: str) -> tuple[str | None, list[str]]:
     # OCR noise around a name (card borders, photo edges): tokens with bracket-like glyphs or
     # no letter at all at either end
     toks = text.split()
-    while toks and (not any(c.isalpha() for c in toks[0]) or set(toks[0]) & _JUNK):
+    while toks and (
+        not any(c.isalpha() for c in toks[0])
+        or set(toks[0]) & _JUNK
+        or (len(toks[0]) == 1 and len(toks) > 1 and toks[0].islower() != toks[1].islower())
+    ):
         toks.pop(0)
     while toks and (not any(c.isalpha() for c in toks[-1]) or set(toks[-1]) & _JUNK):
         toks.pop()
