@@ -66,8 +66,13 @@ def _emblem(d: ImageDraw.ImageDraw, cx: float, cy: float, r: float) -> None:
     d.polygon(pts, fill=110)
 
 
-def _card(f: Form, p: Person, front: bool, scale: float, lines: list[str]) -> Image.Image:
-    """One side of the card drawn at `scale` x its 300-dpi size (85.6 x 54 mm = 1011 x 638)."""
+def _card(
+    f: Form, p: Person, front: bool, scale: float, lines: list[str], boxes: list[tuple]
+) -> Image.Image:
+    """One side of the card drawn at `scale` x its 300-dpi size (85.6 x 54 mm = 1011 x 638).
+
+    Appends the text lines to `lines` and (field, card-pixel bbox) of printed values to `boxes`.
+    """
     r = f.rng
     W, H = round(1011 * scale), round(638 * scale)
     img = Image.new("L", (W, H), 236)
@@ -77,12 +82,19 @@ def _card(f: Form, p: Person, front: bool, scale: float, lines: list[str]) -> Im
     d.rounded_rectangle([0, 0, W - 1, H - 1], radius=round(30 * scale), outline=120, width=3)
     fam = f.style.font
 
-    def put(x: float, y: float, s: str, size: float, bold: bool = False, anchor: str = "la"):
+    def text(xy, s: str, font, fill: int, field: str | None = None, anchor: str = "la"):
+        d.text(xy, s, font=font, fill=fill, anchor=anchor)
+        if field:
+            boxes.append((field, d.textbbox(xy, s, font=font, anchor=anchor)))
+
+    def put(x: float, y: float, s: str, size: float, bold: bool = False, anchor: str = "la",
+            field: str | None = None):  # fmt: skip
         font = load_font(fam, round(size * scale), bold, False)
-        d.text((x * scale, y * scale), s, font=font, fill=20, anchor=anchor)
+        text((x * scale, y * scale), s, font, 20, field, anchor)
         lines.append(s)
 
-    def put_field(x: float, y: float, label: str, value: str | None, size: float = 21):
+    def put_field(x: float, y: float, label: str, value: str | None, size: float = 21,
+                  field: str | None = None):  # fmt: skip
         font = load_font(fam, round(size * scale), False, False)
         bold = load_font(fam, round(size * 1.15 * scale), True, False)
         d.text((x * scale, y * scale), label, font=font, fill=30)
@@ -90,7 +102,7 @@ def _card(f: Form, p: Person, front: bool, scale: float, lines: list[str]) -> Im
             lines.append(label)
             return
         lx = x * scale + font.getlength(label + " ")
-        d.text((lx, y * scale - 2 * scale), value, font=bold, fill=10)
+        text((lx, y * scale - 2 * scale), value, bold, 10, field)
         lines.append(f"{label} {value}")
 
     if front:
@@ -123,40 +135,36 @@ def _card(f: Form, p: Person, front: bool, scale: float, lines: list[str]) -> Im
         x = 275
         put_field(x, 225, "Số / No.:", None, 24)
         font = load_font(fam, round(34 * scale), True, False)
-        d.text((440 * scale, 218 * scale), p.id_number, font=font, fill=10)
+        text((440 * scale, 218 * scale), p.id_number, font, 10, "id_number")
         lines[-1] = f"Số / No.: {p.id_number}"
         name = p.name.upper()
         put_field(x, 275, "Họ và tên / Full name:", None)
-        put(x, 302, name, 28, True)
-        put_field(x, 345, "Ngày sinh / Date of birth:", f.printed["birth_date"])
-        put_field(x, 380, "Giới tính / Sex:", p.gender)
+        put(x, 302, name, 28, True, field="full_name")
+        put_field(x, 345, "Ngày sinh / Date of birth:", f.printed["birth_date"], field="birth_date")
+        put_field(x, 380, "Giới tính / Sex:", p.gender, field="gender")
         # Nationality shares the sex line on the real card.
         lines[-1] += " Quốc tịch / Nationality: Việt Nam"
         fnt = load_font(fam, round(21 * scale), False, False)
         bold = load_font(fam, round(24 * scale), True, False)
         d.text((600 * scale, 380 * scale), "Quốc tịch / Nationality:", font=fnt, fill=30)
-        d.text(
-            (600 * scale + fnt.getlength("Quốc tịch / Nationality: "), 378 * scale),
-            "Việt Nam",
-            font=bold,
-            fill=10,
-        )
+        xy = (600 * scale + fnt.getlength("Quốc tịch / Nationality: "), 378 * scale)
+        text(xy, "Việt Nam", bold, 10, "nationality")
         put_field(x, 415, "Quê quán / Place of origin:", None)
-        put(x, 442, p.hometown, 23, True)
+        put(x, 442, p.hometown, 23, True, field="hometown")
         put_field(x, 480, "Nơi thường trú / Place of residence:", None)
         addr = p.address.text()
         cut = addr.rfind(",", 0, 45) if len(addr) > 45 else -1
         if cut > 0:
-            put(x, 507, addr[: cut + 1], 23, True)
-            put(x, 540, addr[cut + 2 :], 23, True)
+            put(x, 507, addr[: cut + 1], 23, True, field="permanent_address")
+            put(x, 540, addr[cut + 2 :], 23, True, field="permanent_address")
         else:
-            put(x, 507, addr, 23, True)
+            put(x, 507, addr, 23, True, field="permanent_address")
         exp = f.printed.get("expiry_date", "Không thời hạn")
         put(40, 575, "Có giá trị đến:", 17)
         put(40, 597, "Date of expiry", 15)
         lines[-2] = f"Có giá trị đến: {exp}"
         fnt = load_font(fam, round(20 * scale), True, False)
-        d.text((175 * scale, 575 * scale), exp, font=fnt, fill=10)
+        text((175 * scale, 575 * scale), exp, fnt, 10, "expiry_date" if "/" in exp else None)
     else:
         put_field(40, 40, "Đặc điểm nhân dạng / Personal identification:", None)
         put(
@@ -234,13 +242,13 @@ def citizen_id_card(f: Form, main: Person) -> None:
     lines: list[str] = []
     y = doc.top + r.randint(0, 120)
     for front in (True, False):
-        card = _card(f, main, front, scale, lines)
+        boxes: list[tuple] = []
+        card = _card(f, main, front, scale, lines, boxes)
         x = (doc.W - card.width) // 2 + r.randint(-60, 60)
         doc.pages[-1].paste(card, (x, y))
-        if front:
-            doc._box("id_number", (x, y, x + card.width, y + card.height))
+        for field, b in boxes:
+            doc._box(field, (b[0] + x, b[1] + y, b[2] + x, b[3] + y))
         y += card.height + r.randint(120, 300)
-    doc.boxes.pop("id_number", None)  # card boxes are not field boxes
     doc.lines[-1].extend(lines)
     del f.fields["_issued"]
 
