@@ -32,6 +32,16 @@ def _unambiguous(words: list[str]) -> dict[str, str]:
     return {f: next(iter(v)) for f, v in seen.items() if len(v) == 1}
 
 
+# The usual spelling of given names that OCR returns unmarked. Restoring one is a best guess:
+# the field still goes to review (suspect_diacritics), the reviewer sees the likely spelling.
+_GIVEN = (
+    "Hải Sơn Bảo Hà Ngọc Quỳnh Đức Nghĩa Thơ Hùng Vĩnh Thủy Vân Dũng Tuấn Đạt Tiến Thảo Hiền "
+    "Hương Phương Yến Ngân Trâm Châu Tú Tùng Thắng Quân Khôi Hoàng Đăng Hiếu Hậu Luân Nhân "
+    "Phúc Lộc Thịnh Toàn Trường Cường Đông Hoài Khánh Kiên Lâm Như Tâm Uyên Xuân Nguyệt Điệp "
+    "Hằng Huệ Hồng Liên Tuyết Thuận Trí Vũ Hiệp Bình Chính Công Đình Thư Hạnh Hòa Thành Nhung "
+    "Diệp Tín Tài Lợi Quý Lực Hưởng Thái Thọ Việt Nhật Mạnh Định Thuý Hoa"
+).split()
+GIVEN = _unambiguous(_GIVEN)
 SURNAMES = _unambiguous(_SURNAMES)
 MIDDLE = _unambiguous(_MIDDLE)
 # given names that are commonly written without any mark (an unaccented OCR result for them
@@ -78,6 +88,10 @@ def repair(name: str) -> tuple[str, list[str], bool]:
             continue
         if not _has_marks(core) and f not in PLAIN_OK and len(f) > 1:
             reasons.append("suspect_diacritics")
+            if f in GIVEN:
+                out.append(_with_case(GIVEN[f], core))
+                changed = True
+                continue
         elif any(c.isupper() for c in core[1:]) and any(c.islower() for c in core[1:]):
             reasons.append("suspect_ocr")  # "HữỮU": case flips inside a word
         out.append(tok)
