@@ -493,7 +493,9 @@ def _extract(
         elif kind == "text":
             value = repair_text(value)
             if spec.get("vocab"):
-                value, _ = vocab_value(value, spec["vocab"])
+                value, fixed = vocab_value(value, spec["vocab"])
+                if fixed:
+                    soft.append("~vocab")
         if kind in ("text", "name") and unmarked_stop_syllables(value):
             reasons.append("suspect_diacritics")
         if kind == "date" and not reasons:

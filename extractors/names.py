@@ -137,6 +137,12 @@ def vocab_value(value: str, vocab: list[str]) -> tuple[str, bool]:
     for v in vocab:
         if fold(v) == f:
             return v, v != value
+    # an entry followed by a short stray token (stamp or leader debris: "Không VHI")
+    head, _, tail = f.rpartition(" ")
+    if head and len(tail) <= 3:
+        for v in vocab:
+            if fold(v) == head:
+                return v, True
     return value, False
 
 
