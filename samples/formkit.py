@@ -147,12 +147,14 @@ class Form:
         first = self.doc.px * 2 if indent else 0
         self.doc.line([Run(s, italic=italic)], indent=first)
 
-    def signed(self, place: str, d: dt.date, place_field: str | None = None) -> str:
-        """'Hà Nội, ngày 12 tháng 03 năm 2025'; records signed_date (and the place if asked)."""
+    def signed(
+        self, place: str, d: dt.date, place_field: str | None = None, italic: bool = False
+    ) -> list[Run]:
+        """'Hà Nội, ngày 12 tháng 03 năm 2025' as runs; records signed_date (and the place)."""
         day = f"{d.day:02d}" if self.style.pad_dates else str(d.day)
         month = f"{d.month:02d}" if self.style.pad_dates else str(d.month)
-        printed = f"ngày {day} tháng {month} năm {d.year}"
-        self.set("signed_date", printed, d.isoformat())
-        if place_field:
-            self.set(place_field, place, place)
-        return fake.nfc(f"{place}, {printed}")
+        date = self.set("signed_date", f"ngày {day} tháng {month} năm {d.year}", d.isoformat())
+        where = self.set(place_field, place, place) if place_field else Run(fake.nfc(place))
+        for run in (where, date):
+            run.italic = italic
+        return [where, Run(",", italic=italic), date]

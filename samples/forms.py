@@ -184,7 +184,7 @@ def birth_registration(f: Form, main: Person) -> None:
     )
     f.para("Tôi chịu hoàn toàn trách nhiệm trước pháp luật về nội dung cam đoan của mình.")
     place = r.choice(["Hà Nội", main.address.ward.replace("phường", "Phường").replace("xã", "Xã")])
-    f.doc.line([Run("Làm tại: " + f.signed(place, signed, "signed_place"))])
+    f.doc.line([Run("Làm tại:"), *f.signed(place, signed, "signed_place")])
     f.doc.signature(r, None, "Người yêu cầu", "(Ký, ghi rõ họ, chữ đệm, tên)", f.name(main.name))
 
 
@@ -261,7 +261,7 @@ def death_registration(f: Form, main: Person) -> None:
         "Tôi cam đoan những nội dung khai trên đây là đúng sự thật và chịu trách nhiệm trước "
         "pháp luật về cam đoan của mình."
     )
-    f.doc.line([Run("Làm tại: " + f.signed("Hà Nội", signed))])
+    f.doc.line([Run("Làm tại:"), *f.signed("Hà Nội", signed)])
     f.doc.signature(r, None, "Người yêu cầu", "(Ký, ghi rõ họ, chữ đệm, tên)", f.name(main.name))
 
 
@@ -338,7 +338,7 @@ def parent_child_recognition(f: Form, main: Person) -> None:
         "Tôi cam đoan việc nhận con nói trên là đúng sự thật, tự nguyện, không có tranh chấp "
         "và chịu trách nhiệm trước pháp luật về cam đoan của mình."
     )
-    f.doc.line([Run("Làm tại: " + f.signed("Hà Nội", signed))])
+    f.doc.line([Run("Làm tại:"), *f.signed("Hà Nội", signed)])
     f.doc.signature(r, None, "Người yêu cầu", "(Ký, ghi rõ họ, chữ đệm, tên)", f.name(main.name))
 
 
@@ -405,7 +405,7 @@ def residence_change(f: Form, main: Person) -> None:
     signed = signed_date(f)
     f.doc.signature(
         r,
-        f.signed("Hà Nội", signed),
+        f.signed("Hà Nội", signed, italic=True),
         "NGƯỜI KÊ KHAI",
         "(Ký, ghi rõ họ tên)",
         f.name(main.name),
@@ -460,7 +460,7 @@ def id_card_application(f: Form, main: Person) -> None:
     f.item(f.pick("Họ, chữ đệm và tên mẹ: ", "Họ và tên mẹ: "), Run(f.name(mother)))
     f.doc.signature(
         r,
-        f.signed("Hà Nội", signed_date(f)),
+        f.signed("Hà Nội", signed_date(f), italic=True),
         "NGƯỜI KHAI",
         "(Ký, ghi rõ họ, chữ đệm và tên)",
         f.name(main.name),
@@ -540,7 +540,7 @@ def power_of_attorney(f: Form, main: Person) -> None:
     )
     f.doc.signature(
         r,
-        f.signed("Hà Nội", signed),
+        f.signed("Hà Nội", signed, italic=True),
         "NGƯỜI ỦY QUYỀN",
         "(Ký, ghi rõ họ tên)",
         f.name(main.name),
@@ -572,7 +572,7 @@ def complaint(f: Form, main: Person) -> None:
         ]
     )
     f.header()
-    f.doc.line([Run(f.signed("Hà Nội", signed, "signed_place"), italic=True)], align="right")
+    f.doc.line(f.signed("Hà Nội", signed, "signed_place", italic=True), align="right")
     f.doc.space(0.3)
     f.title(TITLES["complaint"])
     recv = f"Chủ tịch Ủy ban nhân dân {main.address.district}"
@@ -629,7 +629,7 @@ def land_allocation_request(f: Form, main: Person) -> None:
     district = r.choice(list(fake.HANOI_RURAL))
     commune = r.choice(fake.HANOI_RURAL[district])
     f.header()
-    f.doc.line([Run(f.signed("Hà Nội", signed), italic=True)], align="right")
+    f.doc.line(f.signed("Hà Nội", signed, italic=True), align="right")
     f.doc.space(0.3)
     f.title(TITLES["land_allocation_request"])
     f.item("Kính gửi: ", f.v("receiver", f"Ủy ban nhân dân huyện {district}"), numbered=False)
@@ -741,7 +741,7 @@ def child_passport_application(f: Form, main: Person) -> None:
     f.para("Tôi xin cam đoan những thông tin trên là đúng sự thật.")
     f.doc.signature(
         r,
-        f.signed("Hà Nội", signed),
+        f.signed("Hà Nội", signed, italic=True),
         "NGƯỜI ĐẠI DIỆN HỢP PHÁP",
         "(Ký, ghi rõ họ tên)",
         f.name(main.name),
@@ -847,7 +847,11 @@ def unemployment_benefit_request(f: Form, main: Person) -> None:
         "nhiệm trước pháp luật."
     )
     f.doc.signature(
-        r, f.signed("Hà Nội", signed), "Người đề nghị", "(Ký, ghi rõ họ tên)", f.name(main.name)
+        r,
+        f.signed("Hà Nội", signed, italic=True),
+        "Người đề nghị",
+        "(Ký, ghi rõ họ tên)",
+        f.name(main.name),
     )
 
 

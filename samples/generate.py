@@ -106,7 +106,7 @@ def render(
         truth,
         style,
         printed={k: v for k, v in form.printed.items() if k in FIELDS[doc_type]},
-        boxes=form.doc.boxes,
+        boxes={k: v for k, v in form.doc.boxes.items() if k in FIELDS[doc_type]},
         title=title,
         people={"main": main.name, "main_id": main.id_number},
         seal=form.doc.seal,

@@ -241,8 +241,8 @@ class Doc:
 
     def columns(
         self,
-        left: list[Run | None],
-        right: list[Run | None],
+        left: list[Run | list[Run] | None],
+        right: list[Run | list[Run] | None],
         split: float = 0.45,
         scale: float = 1.0,
     ) -> None:
@@ -258,9 +258,10 @@ class Doc:
             ys = []
             for run, a, b in ((lr, self.left, mid), (rr, mid, self.right)):
                 self.y = y
-                if run is not None and run.text:
+                if isinstance(run, list) or (run is not None and run.text):
                     n = len(self.lines[-1])
-                    self.line([run], align="center", x0=a, x1=b, scale=scale)
+                    runs = run if isinstance(run, list) else [run]
+                    self.line(runs, align="center", x0=a, x1=b, scale=scale)
                     texts += self.lines[-1][n:]
                     del self.lines[-1][n:]
                 else:
@@ -297,7 +298,7 @@ class Doc:
     def signature(
         self,
         rng: random.Random,
-        date_line: str | None,
+        date_line: str | list[Run] | None,
         role: str,
         note: str | None,
         name: str,
@@ -307,8 +308,10 @@ class Doc:
         pitch = self.px * self.style.line_gap
         self.ensure(pitch * 6.5)
         self.space(0.5)
+        if isinstance(date_line, str):
+            date_line = [Run(date_line, italic=True)]
         if date_line:
-            self.columns([None], [Run(date_line, italic=True)], split=0.4)
+            self.columns([None], [date_line], split=0.4)
         lrows: list[Run | None] = []
         if left:
             lrows = [Run(left[0], bold=True), Run(left[1] or "", italic=True)]

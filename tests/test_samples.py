@@ -75,6 +75,12 @@ def test_every_type_has_its_fields(doc_type: str) -> None:
         check_truth(doc_type, s.fields, s.printed, "\n".join(t.text for t in s.page_truth))
         assert all(p.dtype == np.uint8 and p.shape == (3508, 2480) for p in s.pages)
         assert all(t.text == unicodedata.normalize("NFC", t.text) for t in s.page_truth)
+        for k, v in s.fields.items():  # every printed value has its box on its page
+            if v is not None:
+                b = s.boxes[k]
+                assert (
+                    1 <= b.page <= len(s.pages) and b.bbox[0] < b.bbox[2] and b.bbox[1] < b.bbox[3]
+                )
 
 
 def test_document_is_deterministic() -> None:
