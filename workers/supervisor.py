@@ -34,6 +34,9 @@ def _prepare_env(metrics_dir: Path) -> None:
 def worker_process(index: int, threads: int, queues: list[str] | None) -> None:
     """The body of one worker process (spawned: a fresh interpreter)."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    import faulthandler
+
+    faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid>: stack traces on stderr
     from workers import logs
 
     logs.setup()

@@ -78,7 +78,7 @@ class Context:
                  hooks: list | None = None):
         self.settings = settings
         self.send = send or (lambda name, **kw: None)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._work: ObjectStore | None = None
         self._db = None
         self._archive = None
