@@ -363,7 +363,8 @@ def funsd_pairing() -> dict[str, Any]:
         if not questions:
             continue
         labels = [q["text"] for q, _ in questions]
-        got = pair_values([page], labels + [t for t in all_q if t not in labels])
+        near = [tuple(q["box"]) for q, _ in questions]
+        got = pair_values([page], labels + [t for t in all_q if t not in labels], near)
         for (_q, want), (text, _box) in zip(questions, got[: len(labels)], strict=True):
             pairs += 1
             if text and fuzz.ratio(fold_alnum(text), fold_alnum(want)) >= 90:

@@ -318,9 +318,14 @@ class _Doc:
         return hits[-1] if hits else None
 
 
-def pair_values(pages: list[OcrPage], labels: list[str]) -> list[tuple[str | None, Any]]:
+def pair_values(
+    pages: list[OcrPage],
+    labels: list[str],
+    near: list[tuple[int, int, int, int] | None] | None = None,
+) -> list[tuple[str | None, Any]]:
     """Generic key -> value pairing with the same layout rules, for labels given at run time
-    (any form): for each label, the raw value text and its bbox, or (None, None)."""
+    (any form): for each label, the raw value text and its bbox, or (None, None). ``near``
+    optionally gives where each label is printed, to tell repeated labels apart."""
     labelset = LabelSet.build([(f"q{i}", lab) for i, lab in enumerate(labels)])
     doc = _Doc("_generic", pages, labelset)
     out: list[tuple[str | None, Any]] = []
@@ -329,7 +334,17 @@ def pair_values(pages: list[OcrPage], labels: list[str]) -> list[tuple[str | Non
         if not spans:
             out.append((None, None))
             continue
-        rv = doc.value_after(spans[0], "text")
+        span = spans[0]
+        hint = near[i] if near and i < len(near) else None
+        if hint is not None and len(spans) > 1:
+
+            def dist(sp: Span, h=hint) -> float:
+                ln = doc.lines[sp.line]
+                w = ln.words[ln.tokens[sp.start].word]
+                return abs(w.bbox[0] - h[0]) + abs(w.bbox[1] - h[1])
+
+            span = min(spans, key=dist)
+        rv = doc.value_after(span, "text")
         text = nz.clean_text(rv.text) if rv.words else ""
         out.append((text or None, union_bbox(rv.words) if rv.words else None))
     return out
