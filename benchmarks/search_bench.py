@@ -261,7 +261,11 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=10)
-    ap.add_argument("--keep", action="store_true", help="reuse benchmarks/work/search-N.db")
+    ap.add_argument(
+        "--keep",
+        action="store_true",
+        help="reuse benchmarks/work/search-N.db and the PostgreSQL schema bench_keep",
+    )
     ap.add_argument("--no-pg", action="store_true", help="SQLite only")
     args = ap.parse_args()
 
@@ -278,23 +282,27 @@ def main() -> int:
 
     pg_url = None if args.no_pg else os.environ.get("SOHOA_TEST_PG_URL")
     if pg_url:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        schema = "bench_keep" if args.keep else f"bench_{uuid.uuid4().hex[:8]}"
         eng = create_engine(pg_url)
         with eng.begin() as c:
-            c.execute(text(f"CREATE SCHEMA {schema}"))
+            c.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
         try:
             sep = "&" if "?" in pg_url else "?"
             pg = init_db(f"{pg_url}{sep}options=-csearch_path%3D{schema}")
             ix = SearchIndex.for_database(pg)
-            ix.index_many(synthetic(args.docs), batch=5000)
+            t = time.perf_counter()
+            if ix.count() < args.docs:
+                ix.index_many(synthetic(args.docs), batch=5000)
+            print(f"[postgresql] indexed in {time.perf_counter() - t:.1f} s", file=sys.stderr)
             # What autovacuum does after a bulk load: merge GIN pending lists, set statistics.
             with pg.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
                 c.execute(text("VACUUM ANALYZE search_docs"))
             rows += bench("postgresql", ix, args.docs, args.repeat)
             pg.dispose()
         finally:
-            with eng.begin() as c:
-                c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            if not args.keep:
+                with eng.begin() as c:
+                    c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
             eng.dispose()
     else:
         print("SOHOA_TEST_PG_URL not set: PostgreSQL skipped", file=sys.stderr)
