@@ -16,7 +16,8 @@ from tests.conftest import run_sohoa
 LIMITS = Limits()
 
 
-def ocr_text(path, number=1, settings=OcrSettings()) -> str:
+def ocr_text(path, number=1, settings: OcrSettings | None = None) -> str:
+    settings = settings or OcrSettings()
     source = ingest.open_source(path, LIMITS)
     prepared = preprocess.prepare(ingest.load_page(source, number, LIMITS, settings), settings)
     return ocr.recognize(prepared.ocr_image, dpi=prepared.dpi * prepared.ocr_scale).text
