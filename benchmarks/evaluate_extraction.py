@@ -1,13 +1,28 @@
 """Evaluate classification, field extraction and dossier splitting on held-out generated data.
 
     OMP_THREAD_LIMIT=1 .venv/bin/python benchmarks/evaluate_extraction.py [--per-type N]
-        [--stacks N] [--seed S] [--workers N] [--cache DIR] [--funsd]
+        [--stacks N] [--seed S] [--workers N] [--cache DIR] [--funsd] [--real-other]
+        [--json OUT]
+
+(the figures below: ``--per-type 12 --stacks 4 --funsd --real-other``; building the OCR'd
+held-out set takes about 15 minutes on 2 cores, cached afterwards)
 
 The held-out set uses its own seed, fonts the classifier and the calibration never saw
 (condensed and display faces) and the generator's full degradation mix (clean/light/heavy).
 Pages go through the pipeline's own preprocessing and OCR (``pipeline.preprocess`` +
 ``pipeline.ocr``), so boxes and confidences are what production sees. OCR results are cached
 per page under ``--cache`` so the analysis can be re-run quickly.
+
+Measured 2026-11-25 (2 cores, shared machine), held-out 156 documents (12 per type incl.
+``other``) + 4 stacks of 16 dossiers, review threshold 0.90:
+    type accuracy 0.9936 (the one miss: a heavy 180-degree page whose OCR came back empty)
+    field exact-match 0.9738 (name 0.935, text 0.986, date 0.988, id_number 0.974,
+        phone 0.986, gender 0.986, email 0.875, number 1.0, dossier_code 1.0)
+    auto-accepted fields 1349, precision 0.9978; review share 0.0934
+    dossier split accuracy 1.0 (16/16), dossier codes 1.0 (QR)
+    classification + extraction 8.2 ms/page CPU (median), p95 12 ms
+    real non-form documents classified other: 28/28 (vn-admin, tesseract test pages, 20 FUNSD)
+    FUNSD question -> answer pairing on annotated words: 313/596 = 0.525
 
 The same module builds the calibration set (``--calibrate``: default fonts, another seed) and
 writes ``extractors/calibration.json``.
@@ -315,6 +330,38 @@ def evaluate(docs: list[dict], stacks: list[dict], threshold: float) -> dict[str
 
 
 FUNSD = Path("/work/shared/realdata/funsd/annotations")
+REALDATA = Path("/work/shared/realdata")
+
+
+def _ocr_file(path: str) -> dict:
+    from PIL import Image
+
+    im = Image.open(path)
+    dpi = 100.0 if "funsd" in path else float((im.info.get("dpi") or (300, 300))[0] or 300)
+    return ocr_image(np.asarray(im.convert("L")), 1, dpi).to_dict()
+
+
+def real_other(cache: Path, workers: int, funsd: int = 20) -> dict[str, Any]:
+    """Real documents that are none of the types (letters, petitions, English forms, test
+    pages) must be classified ``other``."""
+    from classifiers import classify
+
+    files = sorted((REALDATA / "vn-admin").glob("*.png"))
+    files += sorted((REALDATA / "tesseract").glob("*.tif"))
+    files += sorted((REALDATA / "funsd" / "images").glob("*.png"))[:funsd]
+    path = cache / f"real-other-{funsd}.json"
+    if path.exists():
+        pages = json.loads(path.read_text())
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            pages = list(pool.map(_ocr_file, [str(f) for f in files]))
+        path.write_text(json.dumps(pages, ensure_ascii=False))
+    wrong = []
+    for f, p in zip(files, pages, strict=True):
+        c = classify([OcrPage.from_dict(p)])
+        if c.document_type != "other":
+            wrong.append(f"{f.name}: {c.document_type} {c.confidence}")
+    return {"documents": len(files), "other": len(files) - len(wrong), "wrong": wrong}
 
 
 def funsd_pairing() -> dict[str, Any]:
@@ -415,6 +462,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threshold", type=float, default=None)
     ap.add_argument("--calibrate", action="store_true", help="build the calibration table")
     ap.add_argument("--funsd", action="store_true", help="also FUNSD question->answer pairing")
+    ap.add_argument(
+        "--real-other",
+        action="store_true",
+        help="also classify real non-form documents (should all be other)",
+    )
     ap.add_argument("--json", type=Path, help="write the figures as JSON too")
     a = ap.parse_args(argv)
     from pipeline.config import Settings
@@ -443,6 +495,12 @@ def main(argv: list[str] | None = None) -> int:
             f"FUNSD question->answer pairing (annotated words, generic engine): "
             f"{f['correct']}/{f['pairs']} = {f['accuracy']:.3f} over {f['forms']} forms"
         )
+    if a.real_other:
+        ro = real_other(a.cache, a.workers)
+        r["real_other"] = ro
+        print(f"real non-form documents classified other: {ro['other']}/{ro['documents']}")
+        for w in ro["wrong"]:
+            print("   NOT OTHER", w)
     if a.json:
         a.json.write_text(json.dumps(r, ensure_ascii=False, indent=1))
     return 0
