@@ -70,7 +70,12 @@ def split_stack(
     last: DocumentSlice | None = None
     for page in pages:
         c = classify_page(page)
-        is_receipt = c.document_type == RECEIPT and (_has_title(c) or bool(page.qr_codes))
+        qr_valid = any(not norm_dossier_code(t)[1] for t in page.qr_codes)
+        is_receipt = (c.document_type == RECEIPT and (_has_title(c) or bool(page.qr_codes))) or (
+            qr_valid and _continues_receipt(page)
+        )
+        if is_receipt and c.document_type != RECEIPT:
+            c = Classification(RECEIPT, max(c.confidence, 0.9), [*c.cues, "qr:dossier_code"])
         if is_receipt:
             qr = _qr_code(page)
             if current is not None and last is current.receipt and not _has_title(c) and not qr:

@@ -165,3 +165,27 @@ def test_every_contract_type_has_a_schema():
 
     for t, kinds in FIELDS.items():
         assert field_kinds(t) == kinds, t
+
+
+def test_empty_and_failed_pages_give_all_fields_missing():
+    from extractors import document_types
+    from pipeline.model import PageStatus
+
+    empty = OcrPage(1, 100, 100, [], "")
+    failed = OcrPage(1, 0, 0, [], "", status=PageStatus.FAILED)
+    for t in document_types():
+        for pages in ([], [empty], [failed]):
+            fields = extract(t, pages, review_threshold=0.9)
+            assert list(fields) == list(field_kinds(t))
+            for f in fields.values():
+                assert f.value is None and f.confidence == 0.0 and f.needs_review and f.reasons
+    assert extract("other", [empty], review_threshold=0.9) == {}
+
+
+def test_names_lost_marks_are_repaired_or_reviewed():
+    from extractors.names import repair
+
+    assert repair("NGUYEN THI LOAN") == ("NGUYỄN THỊ LOAN", [], True)
+    value, reasons, _ = repair("TRẦN ĐỨC HUNG")
+    assert reasons == ["suspect_diacritics"]  # Hùng or Hưng: a person decides
+    assert repair("Nguyễn Văn An") == ("Nguyễn Văn An", [], False)
