@@ -122,13 +122,25 @@ class S3ObjectStore(ObjectStore):
         return self._lock_enabled
 
     def _call(self, what: str, fn):
-        return retry_call(
-            fn,
-            what=f"S3 {self.endpoint} ({what})",
-            retry_on=(urllib3.exceptions.HTTPError, OSError, ServerError, S3Error),
-            is_transient=_transient,
-            policy=self.policy,
-        )
+        def attempt():
+            return retry_call(
+                fn,
+                what=f"S3 {self.endpoint} ({what})",
+                retry_on=(urllib3.exceptions.HTTPError, OSError, ServerError, S3Error),
+                is_transient=_transient,
+                policy=self.policy,
+            )
+
+        try:
+            return attempt()
+        except S3Error as exc:
+            # The bucket vanished under us (a test server restarted empty, an operator):
+            # create it again once, then repeat the call.
+            if exc.code != "NoSuchBucket" or not self._ready:
+                raise
+            self._ready = False
+            self._ensure_bucket()
+            return attempt()
 
     def _ensure_bucket(self) -> None:
         if self._ready:
