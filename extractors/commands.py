@@ -37,6 +37,9 @@ def _stage(settings: Settings):
             result.classification.document_type, pages, review_threshold=settings.review_threshold
         )
         result.timings["extract"] = time.perf_counter() - t
+        code = result.fields.get("dossier_code")
+        if result.classification.document_type == "dossier_receipt" and code and code.value:
+            result.dossier_code = result.dossier_code or code.value
 
     return hook
 
