@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -90,11 +92,13 @@ def load_or_train(cache_dir: Path | None, examples_fn) -> Language:
     nlp = train(examples)
     if cache_dir is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
         nlp.to_disk(tmp)
         (tmp / "sohoa.json").write_text(json.dumps({"examples": len(examples)}))
-        if not path.exists():
-            tmp.rename(path)
+        try:
+            tmp.rename(path)  # atomic; another process may have won the race
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
     return nlp
 
 
