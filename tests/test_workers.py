@@ -457,3 +457,24 @@ def test_embedded_submit_without_broker(tmp_path, use_env):
     assert states["garbage.png"] == "failed"
     assert status["progress"]["done"] + status["progress"]["needs_review"] == 2
     assert_archived_once(settings, status, expect_done=2)
+
+
+def test_broker_from_url(monkeypatch):
+    """Redis and RabbitMQ brokers from SOHOA_BROKER_URL, the same actors and middleware."""
+    from dramatiq.brokers.rabbitmq import RabbitmqBroker
+    from dramatiq.brokers.redis import RedisBroker
+
+    from pipeline.config import Settings
+    from workers.broker import make_broker
+
+    for url, cls in (("redis://127.0.0.1:1/0", RedisBroker),
+                     ("amqp://guest:guest@127.0.0.1:1/", RabbitmqBroker)):
+        broker = make_broker(Settings(broker_url=url))  # connects lazily
+        assert isinstance(broker, cls)
+        assert sorted(broker.actors) == ["finish", "ingest", "ocr_page"]
+        names = [type(m).__name__ for m in broker.middleware]
+        assert {"Retries", "TimeLimit", "Outcome"} <= set(names)
+        assert names.index("Outcome") < names.index("Retries")  # sees Retries' decision
+        assert all(a.options.get("time_limit") for a in broker.actors.values())
+    with pytest.raises(ValueError):
+        make_broker(Settings(broker_url="kafka://x"))

@@ -222,15 +222,23 @@ def ocr_page(ctx: Context, doc: dict[str, Any], number: int, token: str) -> None
     if not ctx.work.exists(json_key):
         from pipeline.pages import PageTask, run_page
 
+        t0 = time.perf_counter()
         path = ctx.original(doc)
         task = PageTask(_source(doc, path), number, doc["document_id"], ctx.settings.limits,
                         ctx.settings.ocr)
+        t1 = time.perf_counter()
         outcome = run_page(task)
+        t2 = time.perf_counter()
         if outcome.pdf is not None:
             ctx.work.put(page_key(doc, number, "pdf"), outcome.pdf, "application/pdf")
         body = json.dumps(outcome.page.to_dict(), ensure_ascii=False).encode()
         ctx.work.put(json_key, body, "application/json")
+        t3 = time.perf_counter()
         metrics.page_done(outcome.page)
+        log.info("page stored", extra={"status": outcome.page.status.value,
+                                       "fetch_seconds": round(t1 - t0, 4),
+                                       "run_page_seconds": round(t2 - t1, 4),
+                                       "store_seconds": round(t3 - t2, 4)})
     maybe_finish(ctx, doc, token)
 
 

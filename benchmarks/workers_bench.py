@@ -1,0 +1,216 @@
+"""Distributed workers vs the embedded runner on the same pages.
+
+    .venv/bin/python benchmarks/workers_bench.py [--docs 2] [--pages 8] [--s3 HOST:PORT]
+
+Makes ``docs`` TIFF documents of ``pages`` A4 pages (300 dpi, ~25 lines of Vietnamese text, so
+OCR takes about a second a page) and runs them:
+
+- embedded (``pipeline/runner.py``) with 1 and 2 processes, OCR only (no document hooks);
+- ``sohoa worker`` with 1 and 2 processes on a private Redis (the page stage measured from the
+  first page message's start to the last page's end, from the workers' JSON logs), the work
+  store on S3 (``--s3``, e.g. the test server ``$SOHOA_TEST_S3_ENDPOINT``) or a local folder.
+
+Per page, the workers' logs split each ``ocr_page`` message into fetch of the original, ``run_page``
+(load, preprocess, Tesseract, page PDF) and storing the results; "overhead" is what the worker
+spends on a page beyond ``run_page``: the fetch and store inside the message plus the broker's
+time between messages (wall of the page phase x processes - sum of run_page) / pages.
+Targets: 2 processes >= 1.85x one; overhead <= 5% of OCR time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def make_docs(folder: Path, docs: int, pages: int) -> list[Path]:
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(FONT, 40)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for d in range(docs):
+        frames = []
+        for p in range(pages):
+            im = Image.new("L", (2480, 3508), 255)
+            dr = ImageDraw.Draw(im)
+            for i in range(25):
+                dr.text((150, 200 + 120 * i), f"Tài liệu {d + 1} trang {p + 1} dòng {i + 1}: "
+                        f"Ủy ban nhân dân phường Hàng Bạc, Hoàn Kiếm", font=font, fill=0)
+            frames.append(im)
+        path = folder / f"doc{d:02d}.tiff"
+        frames[0].save(path, save_all=True, append_images=frames[1:], dpi=(300, 300),
+                       compression="tiff_lzw")
+        out.append(path)
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def embedded(files: list[Path], processes: int, work: Path) -> dict:
+    from pipeline.config import Settings
+    from pipeline.runner import Runner
+
+    settings = Settings(home=work / "emb-home")
+    t = time.perf_counter()
+    results = list(Runner(settings, processes=processes).run(files, work / f"emb{processes}"))
+    wall = time.perf_counter() - t
+    pages = [p for r in results for p in r.pages]
+    assert all(not r.error for r in results), [r.error for r in results]
+    return {"wall": wall, "pages": len(pages),
+            "run_page": sum(p.timings.get("page.total", 0.0) for p in pages)}
+
+
+def _ts(s: str) -> float:
+    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
+
+
+def distributed(files: list[Path], processes: int, work: Path, redis_url: str,
+                s3: str | None) -> dict:
+    tag = f"w{processes}"
+    env = {**os.environ,
+           "SOHOA_HOME": str(work / f"{tag}-home"),
+           "SOHOA_DATABASE_URL": f"sqlite:///{work / f'{tag}.db'}",
+           "SOHOA_BROKER_URL": redis_url,
+           "SOHOA_BROKER_NAMESPACE": f"bench-{tag}-{os.getpid()}",
+           "SOHOA_METRICS_PORT": "0", "SOHOA_RETENTION_YEARS": "0", "OMP_THREAD_LIMIT": "1"}
+    for k in ("SOHOA_S3_ENDPOINT", "SOHOA_S3_BUCKET"):
+        env.pop(k, None)
+    if s3:
+        env.update(SOHOA_S3_ENDPOINT=s3, SOHOA_S3_ACCESS_KEY="test", SOHOA_S3_SECRET_KEY="test",
+                   SOHOA_S3_BUCKET=f"bench-{tag}-{os.getpid()}")
+    log_path = work / f"{tag}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "worker", "--processes",
+                                 str(processes)], env=env, cwd=ROOT, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            def records():
+                out = []
+                for line in log_path.read_text(errors="replace").splitlines():
+                    if line.startswith("{"):
+                        try:
+                            out.append(json.loads(line))
+                        except ValueError:
+                            pass
+                return out
+
+            while sum(r.get("msg") == "worker process ready" for r in records()) < processes:
+                if proc.poll() is not None:
+                    raise RuntimeError(log_path.read_text()[-3000:])
+                time.sleep(0.5)
+            sub = subprocess.run([sys.executable, "-m", "pipeline.cli", "submit",
+                                  *map(str, files), "--branch", "bench", "--json"], env=env,
+                                 cwd=ROOT, capture_output=True, text=True, check=True)
+            batch = json.loads(sub.stdout)["batch_id"]
+            st = subprocess.run([sys.executable, "-m", "pipeline.cli", "status", batch, "--json",
+                                 "--wait", "1800"], env=env, cwd=ROOT, capture_output=True,
+                                text=True, check=False)
+            status = json.loads(st.stdout)
+            assert status["complete"], status["progress"]
+            assert status["progress"]["failed"] == 0, status
+            recs = records()
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    pages = [r for r in recs if r.get("msg") == "page stored"]
+    starts = [_ts(r["ts"]) for r in recs if r.get("stage") == "ocr_page" and r["msg"] == "start"]
+    ends = [_ts(r["ts"]) for r in recs if r.get("stage") == "ocr_page" and r["msg"] == "done"]
+    msg = [r["seconds"] for r in recs if r.get("stage") == "ocr_page" and r["msg"] == "done"]
+    lo, hi = min(starts), max(ends)
+    # ingest/finish messages of other documents that ran inside the page phase are not page
+    # overhead: take their time out.
+    other = sum(r["seconds"] for r in recs if r.get("stage") in ("ingest", "finish")
+                and r["msg"] == "done" and lo <= _ts(r["ts"]) <= hi)
+    return {"wall": hi - lo, "other": other, "pages": len(pages),
+            "run_page": sum(r["run_page_seconds"] for r in pages),
+            "fetch": sum(r["fetch_seconds"] for r in pages),
+            "store": sum(r["store_seconds"] for r in pages),
+            "message": sum(msg), "processes": processes}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--docs", type=int, default=2)
+    ap.add_argument("--pages", type=int, default=8)
+    ap.add_argument("--s3", default=os.environ.get("SOHOA_TEST_S3_ENDPOINT"),
+                    help="S3 endpoint for the work store (default: $SOHOA_TEST_S3_ENDPOINT, "
+                         "else a local folder)")
+    ap.add_argument("--redis", default=None, help="redis URL (default: a private redis-server)")
+    args = ap.parse_args()
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    work = Path(tempfile.mkdtemp(prefix="sohoa-workers-bench-"))
+    redis_proc = None
+    try:
+        redis_url = args.redis
+        if not redis_url:
+            port = free_port()
+            redis_proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind",
+                                           "127.0.0.1", "--save", "", "--appendonly", "no"],
+                                          stdout=subprocess.DEVNULL)
+            time.sleep(0.5)
+            redis_url = f"redis://127.0.0.1:{port}/0"
+        files = make_docs(work / "in", args.docs, args.pages)
+        n = args.docs * args.pages
+        print(f"{args.docs} documents x {args.pages} A4 pages = {n} pages; "
+              f"work store: {'S3 ' + args.s3 if args.s3 else 'local folder'}; broker: Redis",
+              flush=True)
+        rows = []
+        for p in (1, 2):
+            e = embedded(files, p, work)
+            rows.append((f"embedded, {p} process{'es' if p > 1 else ''}", e, p))
+            print(f"  embedded {p}: {e['wall']:.1f} s", flush=True)
+        for p in (1, 2):
+            d = distributed(files, p, work, redis_url, args.s3)
+            rows.append((f"workers (Redis), {p} process{'es' if p > 1 else ''}", d, p))
+            print(f"  workers {p}: {d['wall']:.1f} s", flush=True)
+        print()
+        print(f"{'run':<32} {'pages/min':>9} {'speed-up':>8} {'OCR s/page':>10} "
+              f"{'overhead s/page':>15} {'overhead %':>10}")
+        base: dict[str, float] = {}
+        for name, r, p in rows:
+            kind = name.split(",")[0]
+            ppm = r["pages"] / r["wall"] * 60
+            base.setdefault(kind, ppm)
+            ocr = r["run_page"] / r["pages"]
+            overhead = (r["wall"] * p - r.get("other", 0.0) - r["run_page"]) / r["pages"]
+            print(f"{name:<32} {ppm:>9.1f} {ppm / base[kind]:>7.2f}x {ocr:>10.3f} "
+                  f"{overhead:>15.3f} {100 * overhead / ocr:>9.1f}%")
+        d1 = rows[2][1]
+        print()
+        print(f"workers, 1 process, per page: run_page {d1['run_page'] / n:.3f} s, fetch original "
+              f"{d1['fetch'] / n * 1000:.1f} ms, store PDF+JSON {d1['store'] / n * 1000:.1f} ms, "
+              f"message total {d1['message'] / n:.3f} s, between messages "
+              f"{(d1['wall'] - d1['message']) / n * 1000:.1f} ms")
+        print(f"one run each; machine load average (1 min) at the end: "
+              f"{os.getloadavg()[0]:.2f}")
+    finally:
+        if redis_proc is not None:
+            redis_proc.terminate()
+            redis_proc.wait(10)
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
