@@ -206,12 +206,21 @@ def test_sqlite_and_postgresql_give_identical_results(tmp_path):
         pg = SearchIndex.for_database(pg_db)
         pg.index_many(docs)
         assert sq.count() == pg.count() == 600
-        for q, f in QUERIES:
-            a = sq.search(q, f, limit=50)
-            b = pg.search(q, f, limit=50)
-            assert [(h.document_id, h.score, h.snippet) for h in a] == [
-                (h.document_id, h.score, h.snippet) for h in b
-            ], q
-            assert a or q == "", f"query {q!r} found nothing; the corpus should have hits"
+        expected = {}
+        # Every plan must give the same answer: filtered probes vs streaming (SQLite), GIN
+        # bitmap vs newest-first scan (PostgreSQL).
+        for probe_limit, dense in ((300, 2000), (0, 5), (10_000, 1)):
+            sq.PROBE_LIMIT = pg.PROBE_LIMIT = probe_limit
+            pg.DENSE = dense
+            for q, f in QUERIES:
+                a = sq.search(q, f, limit=50)
+                b = pg.search(q, f, limit=50)
+                got = [(h.document_id, h.score, h.snippet) for h in a]
+                assert got == [(h.document_id, h.score, h.snippet) for h in b], q
+                assert a or q == "", f"query {q!r} found nothing; the corpus should have hits"
+                assert expected.setdefault((q, f), got) == got, (q, probe_limit, dense)
+                page2 = [h.document_id for h in sq.search(q, f, limit=5, offset=5)]
+                assert page2 == [x[0] for x in got[5:10]]
+                assert page2 == [h.document_id for h in pg.search(q, f, limit=5, offset=5)]
         pg_db.dispose()
     sqlite_db.dispose()
