@@ -1,0 +1,173 @@
+"""The review queue (pending fields, oldest document first) and the page crops QA looks at.
+
+Reads the archive database through its models; writes go through ``Archive.review_field``.
+Crops are cut from the stored, signed PDF/A: the page is rendered with pdftoppm at the
+geometry of the OCR image (where the field's bbox lives) and cached under
+``SOHOA_HOME/cache/pages``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from sqlalchemy import String, cast, func, select
+
+from storage.models import Document, Dossier, FieldRow, Page
+
+MAX_RENDER_WIDTH = 1700  # pixels: plenty for a crop, half the work of 300 dpi
+STRUCTURED = {"date", "year", "id_number", "phone", "email", "gender", "number",
+              "dossier_code"}
+_render_lock = threading.Semaphore(2)
+
+
+def _item(f: FieldRow, doc: Document, code: str | None) -> dict[str, Any]:
+    return {
+        "field_id": f.id,
+        "document_id": f.document_id,
+        "field": f.field_id,
+        "kind": f.kind,
+        "value": f.value,
+        "effective_value": f.effective_value,
+        "raw": f.raw,
+        "confidence": round(f.confidence, 4),
+        "page": f.page,
+        "bbox": f.bbox,
+        "reasons": list(f.reasons or []),
+        "review_state": f.review_state,
+        "reviewed_by": f.reviewed_by,
+        "reviewed_at": f.reviewed_at.isoformat() if f.reviewed_at else None,
+        "document_type": doc.document_type,
+        "branch": doc.branch,
+        "dossier_code": code,
+        "file": doc.file_name,
+        "received_at": doc.created_at.isoformat() if doc.created_at else None,
+    }
+
+
+def queue(archive, *, document_type: str | None = None, branch: str | None = None,
+          reason: str | None = None, limit: int = 50, offset: int = 0,
+          after: int | None = None) -> dict[str, Any]:
+    """Fields waiting for review, oldest document first (then in field order)."""
+
+    def run(s):
+        q = (select(FieldRow, Document, Dossier.code)
+             .join(Document, Document.id == FieldRow.document_id)
+             .outerjoin(Dossier, Dossier.id == Document.dossier_id)
+             .where(FieldRow.review_state == "pending"))
+        if document_type:
+            q = q.where(Document.document_type == document_type)
+        if branch:
+            q = q.where(Document.branch == branch)
+        if reason:
+            escaped = reason.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            q = q.where(cast(FieldRow.reasons, String).like(f'%"{escaped}%', escape="\\"))
+        if after is not None:
+            q = q.where(FieldRow.id != after)
+        total = s.scalar(select(func.count()).select_from(q.subquery()))
+        rows = s.execute(q.order_by(Document.created_at, Document.id, FieldRow.id)
+                         .limit(limit).offset(offset)).all()
+        return {"total": total, "limit": limit, "offset": offset,
+                "items": [_item(f, d, c) for f, d, c in rows]}
+
+    return archive.db.run(run, "review queue")
+
+
+def field(archive, field_id: int) -> dict[str, Any] | None:
+    def run(s):
+        row = s.execute(select(FieldRow, Document, Dossier.code)
+                        .join(Document, Document.id == FieldRow.document_id)
+                        .outerjoin(Dossier, Dossier.id == Document.dossier_id)
+                        .where(FieldRow.id == field_id)).first()
+        if row is None:
+            return None
+        item = _item(*row)
+        page = s.scalar(select(Page).where(Page.document_id == row[0].document_id,
+                                           Page.number == row[0].page)) if row[0].page else None
+        item["page_size"] = [page.width, page.height] if page is not None else None
+        return item
+
+    return archive.db.run(run, "review field")
+
+
+def clean_value(kind: str, value: Any) -> Any:
+    """A reviewer's value in the contract's format; ValueError when it is not one."""
+    if value is None:
+        return None
+    text = " ".join(unicodedata.normalize("NFC", str(value)).split())
+    if text == "":
+        return None
+    if kind in STRUCTURED:
+        from extractors.normalize import normalize
+
+        out, _ = normalize(kind, text)
+        if out is None:
+            raise ValueError(f"{text!r} is not a valid {kind}")
+        return out
+    return text
+
+
+# ---------------------------------------------------------------------------- crops
+
+
+def _page_image(archive, document_id: str, number: int, width: int, cache: Path) -> np.ndarray:
+    """Page ``number`` of the stored PDF, rendered ``width`` pixels wide (cached)."""
+    import pikepdf
+
+    from pipeline.poppler import render_page
+
+    cache.mkdir(parents=True, exist_ok=True)
+    safe = hashlib.sha256(document_id.encode()).hexdigest()[:32]
+    path = cache / f"{safe}-{number}-{width}.png"
+    if path.exists():
+        img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+        if img is not None:
+            return img
+    pdf = archive.get_pdf(document_id)
+    with _render_lock, tempfile.TemporaryDirectory(prefix=".crop-", dir=cache) as tmp:
+        src = Path(tmp) / "doc.pdf"
+        src.write_bytes(pdf)
+        with pikepdf.open(src) as doc:
+            box = [float(v) for v in doc.pages[number - 1].mediabox]
+        width_pt = abs(box[2] - box[0])
+        dpi = width / (width_pt / 72.0)
+        img = render_page(str(src), number, dpi=dpi, gray=True)
+    tmp_png = path.with_name(f".{path.name}.{os.getpid()}.tmp.png")
+    cv2.imwrite(str(tmp_png), img)
+    os.replace(tmp_png, path)
+    return img
+
+
+def crop_png(archive, item: dict[str, Any], cache: Path) -> bytes:
+    """The area around the field's bbox (with its neighbours for context), bbox outlined."""
+    if not item.get("page") or not item.get("page_size"):
+        raise LookupError("the field has no page")
+    pw, ph = item["page_size"]
+    scale = min(1.0, MAX_RENDER_WIDTH / pw)
+    img = _page_image(archive, item["document_id"], item["page"], int(round(pw * scale)), cache)
+    sx, sy = img.shape[1] / pw, img.shape[0] / ph
+    if item.get("bbox"):
+        x0, y0, x1, y1 = item["bbox"]
+    else:  # not found: show the top of the page
+        x0, y0, x1, y1 = 0, 0, pw, ph // 4
+    bx0, by0, bx1, by1 = int(x0 * sx), int(y0 * sy), int(x1 * sx), int(y1 * sy)
+    h = max(by1 - by0, 20)
+    cx0 = max(0, min(bx0, int(img.shape[1] * 0.06)) - 20)
+    cx1 = min(img.shape[1], max(bx1 + 60, int(img.shape[1] * 0.94)))
+    cy0 = max(0, by0 - int(2.5 * h))
+    cy1 = min(img.shape[0], by1 + int(2.5 * h))
+    crop = cv2.cvtColor(img[cy0:cy1, cx0:cx1], cv2.COLOR_GRAY2BGR)
+    if item.get("bbox"):
+        cv2.rectangle(crop, (bx0 - cx0 - 4, by0 - cy0 - 4), (bx1 - cx0 + 4, by1 - cy0 + 4),
+                      (0, 90, 230), 2)
+    ok, png = cv2.imencode(".png", crop)
+    if not ok:
+        raise RuntimeError("cannot encode the crop")
+    return png.tobytes()

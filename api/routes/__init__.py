@@ -1,0 +1,1 @@
+"""Routes, one module per user group: scanner, intake, archivist, qa."""

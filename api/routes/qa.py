@@ -1,0 +1,82 @@
+"""QA staff: the review queue, one field's crop, accept or correct."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api import review
+from api.app import get_archive
+from api.auth import Principal, allow
+
+router = APIRouter(tags=["qa"])
+Qa = Annotated[Principal, Depends(allow("qa"))]
+
+
+class Decision(BaseModel):
+    action: Literal["accept", "correct"]
+    value: str | int | float | None = Field(None, description="the corrected value")
+    reviewer: str | None = Field(None, max_length=80, description="who reviewed (name)")
+
+
+@router.get("/review", summary="Fields needing review, oldest first")
+def review_queue(
+    who: Qa,
+    request: Request,
+    type: Annotated[str | None, Query(max_length=64)] = None,
+    branch: Annotated[str | None, Query(max_length=64)] = None,
+    reason: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    return review.queue(get_archive(request), document_type=type, branch=branch,
+                        reason=reason, limit=limit, offset=offset)
+
+
+def _field(request: Request, field_id: int) -> dict:
+    item = review.field(get_archive(request), field_id)
+    if item is None:
+        raise HTTPException(404, f"no field {field_id}")
+    return item
+
+
+@router.get("/review/{field_id}", summary="One field with its document context")
+def review_item(who: Qa, field_id: int, request: Request):
+    return _field(request, field_id)
+
+
+@router.get("/review/{field_id}/crop", summary="The page crop around the field (PNG)",
+            responses={200: {"content": {"image/png": {}}}})
+async def review_crop(who: Qa, field_id: int, request: Request):
+    item = await run_in_threadpool(_field, request, field_id)
+    cache = request.app.state.settings.home / "cache" / "pages"
+    try:
+        png = await run_in_threadpool(review.crop_png, get_archive(request), item, cache)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return Response(png, media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=300"})
+
+
+@router.post("/review/{field_id}", summary="Accept or correct a field")
+def review_decide(who: Qa, field_id: int, decision: Decision, request: Request):
+    """Records who and when; a correction updates the field, the dossier's and document's
+    timeline (``review_corrected``) and the search index."""
+    archive = get_archive(request)
+    item = _field(request, field_id)
+    correct = decision.action == "correct"
+    value = None
+    if correct:
+        try:
+            value = review.clean_value(item["kind"], decision.value)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+    name = " ".join((decision.reviewer or "").split())
+    reviewer = f"{name} ({who.who})" if name else who.who
+    archive.review_field(item["document_id"], item["field"], reviewer=reviewer,
+                         corrected_value=value, correct=correct)
+    return _field(request, field_id)

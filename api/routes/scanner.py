@@ -1,0 +1,96 @@
+"""Branch scanners: ``POST /batches`` and ``GET /batches/{id}``."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from api.auth import Principal, allow
+from api.uploads import StagedFile, stage
+
+router = APIRouter(tags=["scanner"])
+Scanner = Annotated[Principal, Depends(allow("scanner"))]
+
+BRANCH_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+DOSSIER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def check_code(value: str | None, pattern: re.Pattern, what: str) -> str | None:
+    if value in (None, ""):
+        return None
+    value = value.strip()
+    if not pattern.match(value):
+        raise HTTPException(422, f"{what} may hold letters, digits, '.', '_' and '-' only")
+    return value
+
+
+async def stage_all(request: Request, files: list[UploadFile]) -> list[StagedFile]:
+    """Stage every upload, or none: on any error the files staged so far are removed (unless
+    an earlier request already queued the same content)."""
+    api = request.app.state.api
+    queue = request.app.state.intake
+    if len(files) > api.max_files:
+        raise HTTPException(413, f"{len(files)} files in one batch; the limit is "
+                                 f"{api.max_files}")
+    staged: list[StagedFile] = []
+    try:
+        for f in files:
+            staged.append(await stage(f, queue.spool, api.max_file_bytes))
+    except BaseException:
+        await run_in_threadpool(discard, queue, staged)
+        raise
+    return staged
+
+
+def discard(queue, staged: list[StagedFile]) -> None:
+    for s in staged:
+        if not queue.has_path(s.path):
+            s.path.unlink(missing_ok=True)
+
+
+@router.post("/batches", status_code=202, summary="Upload a batch of scans",
+             responses={200: {"description": "The same batch was uploaded before"},
+                        413: {"description": "A file, the batch or the request is too large"},
+                        415: {"description": "A file is not PDF, TIFF, JPEG or PNG"},
+                        429: {"description": "The intake queue is full (see Retry-After)"},
+                        503: {"description": "Processing unavailable (see Retry-After)"}})
+async def post_batch(
+    who: Scanner,
+    request: Request,
+    files: Annotated[list[UploadFile], File(description="PDF, TIFF, JPEG or PNG scans")],
+    branch: Annotated[str, Form(description="branch code, e.g. hn01")],
+    dossier_code: Annotated[str | None, Form(description="dossier code (optional)")] = None,
+):
+    """Queue the files for processing. Idempotent: the same branch, dossier code and file
+    contents give the same batch id (answered with 200, nothing queued twice)."""
+    branch = check_code(branch, BRANCH_RE, "branch")
+    if not branch:
+        raise HTTPException(422, "branch is required")
+    dossier_code = check_code(dossier_code, DOSSIER_RE, "dossier_code")
+    if not files:
+        raise HTTPException(422, "no files")
+    queue = request.app.state.intake
+    staged = await stage_all(request, files)
+    try:
+        receipt, created = await run_in_threadpool(queue.submit_batch, staged, branch,
+                                                   dossier_code, who.who)
+    except BaseException:
+        await run_in_threadpool(discard, queue, staged)
+        raise
+    url = f"/batches/{receipt['batch_id']}"
+    receipt["status_url"] = url
+    return JSONResponse(receipt, status_code=202 if created else 200,
+                        headers={"Location": url})
+
+
+@router.get("/batches/{batch_id}", summary="Progress of a batch, per document")
+def get_batch(who: Scanner, batch_id: str, request: Request):
+    """Each document's state: queued, running, done, needs_review or failed."""
+    status = request.app.state.intake.batch_status(batch_id)
+    if status is None:
+        raise HTTPException(404, f"no batch {batch_id!r}")
+    return status
