@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import io
 import logging
 import os
@@ -62,6 +63,17 @@ class _KeepVersionWriter(IncrementalPdfFileWriter):
 
     def ensure_output_version(self, version):  # noqa: D401 - pyHanko hook
         return None
+
+
+def _off_event_loop(fn, *args, **kwargs):
+    """pyHanko's sync API calls ``asyncio.run``, which fails inside a running event loop (an
+    async web handler): there, run ``fn`` in a worker thread instead."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as ex:
+        return ex.submit(fn, *args, **kwargs).result()
 
 
 # --------------------------------------------------------------------------- keys
@@ -200,9 +212,8 @@ class PdfSigner:
                     set_print_flag=True, set_hidden_flag=False
                 ),
             )
-            out = signers.PdfSigner(meta, signer=self._signer, new_field_spec=spec).sign_pdf(
-                writer, in_place=False
-            )
+            pdf_signer = signers.PdfSigner(meta, signer=self._signer, new_field_spec=spec)
+            out = _off_event_loop(pdf_signer.sign_pdf, writer, in_place=False)
             signed = out.getvalue()
         except SohoaError:
             raise
@@ -415,8 +426,10 @@ def verify_pdf(
         try:
             vc = ValidationContext(**vc_kwargs)
             with _quiet_validation_log():
-                status = asyncio.run(
-                    async_validate_pdf_signature(sig, signer_validation_context=vc)
+                status = _off_event_loop(
+                    lambda sig=sig, vc=vc: asyncio.run(
+                        async_validate_pdf_signature(sig, signer_validation_context=vc)
+                    )
                 )
         except Exception as exc:
             problems.append(f"signature {sig.field_name}: cannot be validated: {exc}")

@@ -166,3 +166,14 @@ def test_hex_case_and_padding_changes_are_caught(signer, signed):
     b = bytearray(out)
     b[end - 3] = ord("1")  # in the zero padding
     assert not verify_pdf(bytes(b)).ok
+
+
+def test_sign_and_verify_inside_a_running_event_loop(signer):
+    """An async web handler may call the signer and verifier directly."""
+    import asyncio
+
+    async def handler():
+        out = signer.sign(make_pdfa("async"))
+        return verify_pdf(out, trust_roots=[signer.certificate])
+
+    assert asyncio.run(handler()).ok
