@@ -8,20 +8,23 @@ there, and events carry unique idempotency keys).
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
 import json
 import os
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from pipeline.config import Settings
-from pipeline.model import DocumentResult, SohoaError
+from pipeline.model import DocumentResult, SohoaError, TransientError
 from storage import keys
 from storage.db import Database, init_db, utcnow
 from storage.models import (
@@ -147,7 +150,68 @@ class Archive:
 
         A failed document (``result.error`` set, no PDF) is recorded with its original and a
         ``failed`` event, without signing.
+
+        Concurrent calls for the same document (a redelivered message) are serialised by a
+        per-document lock, so the second one finds the first one's work and adds nothing.
         """
+        with self._document_lock(result.document_id):
+            return self._archive_document(
+                result, pdf_bytes, original_path, branch, batch_id, actor=actor
+            )
+
+    @contextmanager
+    def _document_lock(self, document_id: str, timeout: float = 300.0):
+        """PostgreSQL: an advisory lock (works across machines). SQLite: a lock file under
+        ``SOHOA_HOME/locks`` (SQLite is one machine anyway)."""
+        key = "sohoa-archive:" + document_id
+        deadline = time.monotonic() + timeout
+        if self.db.dialect == "postgresql":
+            conn = self.db.engine.connect()
+            try:
+                while not conn.execute(
+                    text("SELECT pg_try_advisory_lock(hashtext(:k))"), {"k": key}
+                ).scalar():
+                    if time.monotonic() > deadline:
+                        raise TransientError(f"document {document_id} is locked by another run")
+                    time.sleep(0.1)
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(hashtext(:k))"), {"k": key})
+                    conn.commit()
+            finally:
+                conn.close()
+            return
+        locks = Path(self.settings.home) / "locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256(key.encode()).hexdigest()[:32] + ".lock"
+        with open(locks / name, "a+") as f:
+            while True:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TransientError(
+                            f"document {document_id} is locked by another run"
+                        ) from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def _archive_document(
+        self,
+        result: DocumentResult,
+        pdf_bytes: bytes | None,
+        original_path: str | os.PathLike[str],
+        branch: str | None,
+        batch_id: str | None,
+        *,
+        actor: str,
+    ) -> ArchiveRecord:
         now = utcnow()
         doc_id = result.document_id
         ext = result.kind or keys.extension(str(original_path), "bin")

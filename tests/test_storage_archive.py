@@ -274,3 +274,29 @@ def test_cli_commands(tmp_path, monkeypatch, capsys):
     assert commands.main(["verify", str(out)]) == 1
     assert commands.main(["show", "missing"]) == 1
     assert commands.main(["search", "x", "--from", "2026-01-01", "--to", "2026-12-31"]) == 0
+
+
+def test_concurrent_archiving_of_one_document(archive, tmp_path):
+    """A redelivered message may archive the same document twice at once: one wins."""
+    import threading
+
+    pdf = make_pdfa("doc-1")
+    orig = original(tmp_path)
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(archive.archive_document(birth(), pdf, orig, "hn01", "b-1"))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len({r.archive_sha256 for r in results}) == 1
+    assert sum(r.created for r in results) == 1
+    assert archive.verify("doc-1").ok
+    assert archive.counts()["events"] == 6
