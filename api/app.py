@@ -120,6 +120,12 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
     app.state.intake = IntakeQueue(settings, queue_max=api_settings.queue_max,
                                    chunk=api_settings.chunk, processes=api_settings.processes)
     app.state.archive = None
+    # Batches: the distributed workers when a broker is configured, else the embedded queue.
+    app.state.batches = app.state.intake
+    if settings.broker_url:
+        from api.distributed import WorkersBatches
+
+        app.state.batches = WorkersBatches(settings, app.state.intake, api_settings.queue_max)
 
     @app.exception_handler(QueueFull)
     async def queue_full(request: Request, exc: QueueFull):

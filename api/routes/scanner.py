@@ -76,8 +76,8 @@ async def post_batch(
     queue = request.app.state.intake
     staged = await stage_all(request, files)
     try:
-        receipt, created = await run_in_threadpool(queue.submit_batch, staged, branch,
-                                                   dossier_code, who.who)
+        receipt, created = await run_in_threadpool(request.app.state.batches.submit_batch,
+                                                   staged, branch, dossier_code, who.who)
     except BaseException:
         await run_in_threadpool(discard, queue, staged)
         raise
@@ -90,7 +90,7 @@ async def post_batch(
 @router.get("/batches/{batch_id}", summary="Progress of a batch, per document")
 def get_batch(who: Scanner, batch_id: str, request: Request):
     """Each document's state: queued, running, done, needs_review or failed."""
-    status = request.app.state.intake.batch_status(batch_id)
+    status = request.app.state.batches.batch_status(batch_id)
     if status is None:
         raise HTTPException(404, f"no batch {batch_id!r}")
     return status
