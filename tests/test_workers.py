@@ -478,3 +478,36 @@ def test_broker_from_url(monkeypatch):
         assert all(a.options.get("time_limit") for a in broker.actors.values())
     with pytest.raises(ValueError):
         make_broker(Settings(broker_url="kafka://x"))
+
+
+@pytest.mark.redis
+def test_redrive_sends_stalled_documents_when_the_queue_is_empty(tmp_path, use_env):
+    """Messages lost with a broker: documents without progress are sent again, once, and only
+    while nothing waits in the queue."""
+    from pipeline.config import Settings
+    from workers import state as st
+    from workers import tasks
+    from workers.broker import QUEUE, make_broker
+
+    use_env(worker_env(tmp_path, broker_url=redis_db_url()))
+    settings = Settings.from_env()
+    broker = make_broker(settings)
+    sent: list[dict] = []
+    ctx = tasks.Context(settings, send=lambda name, **kw: sent.append({"name": name, **kw}))
+    item = {"document_id": "d1", "position": 0, "file_name": "a.png", "branch": "hn01",
+            "dossier_code": None, "sha256": "0" * 64, "source_key": "tmp/b/d1/source.png",
+            "source_mtime": 0.0}
+    st.create_batch(ctx.db, "b1", "hn01", [item])
+    st.create_batch(ctx.db, "b1", "hn01", [{**item, "document_id": "d2", "position": 1}])
+    st.set_state(ctx.db, "b1", "d2", "done")
+    time.sleep(0.05)
+    try:
+        assert tasks.redrive(ctx, broker, stall_seconds=0.01, finish_seconds=60) == 1
+        assert [(m["name"], m["doc"]["document_id"]) for m in sent] == [("ingest", "d1")]
+        assert tasks.redrive(ctx, broker, stall_seconds=30, finish_seconds=60) == 0  # touched
+        time.sleep(0.05)
+        broker.get_actor("ingest").send(doc={"batch_id": "x", "document_id": "y"})
+        assert tasks.redrive(ctx, broker, stall_seconds=0.01, finish_seconds=60) == 0  # busy
+    finally:
+        broker.flush(QUEUE)
+        ctx.close()

@@ -134,3 +134,35 @@ def unfinished(db: Database, batch_id: str) -> list[ItemInfo]:
         return [ItemInfo.of(r) for r in rows]
 
     return db.run(run, "unfinished items")
+
+
+def stalled(db: Database, older_than_seconds: float, finishing_older_than_seconds: float,
+            limit: int = 200) -> list[tuple[ItemInfo, Any]]:
+    """Unfinished documents whose state has not changed for a while (their messages may have
+    been lost with a broker), with the ``updated_at`` they were read with."""
+    from datetime import timedelta
+
+    now = utcnow()
+
+    def run(s):
+        rows = s.scalars(select(WorkItem).where(
+            WorkItem.state.in_(("queued", "running", "finishing")),
+            WorkItem.updated_at < now - timedelta(seconds=older_than_seconds))
+            .order_by(WorkItem.updated_at).limit(limit)).all()
+        cut = now - timedelta(seconds=finishing_older_than_seconds)
+        return [(ItemInfo.of(r), r.updated_at) for r in rows
+                if r.state != "finishing" or r.updated_at < cut]
+
+    return db.run(run, "stalled items")
+
+
+def touch(db: Database, batch_id: str, document_id: str, seen: Any) -> bool:
+    """Set ``updated_at`` to now if it is still ``seen``: one re-driver wins per document."""
+
+    def run(s) -> bool:
+        res = s.execute(update(WorkItem).where(*_where(batch_id, document_id),
+                                               WorkItem.updated_at == seen)
+                        .values(updated_at=utcnow()))
+        return res.rowcount > 0
+
+    return db.run(run, "touch")

@@ -126,6 +126,35 @@ def _serve_metrics(port: int, metrics_dir: Path, settings) -> None:
     threading.Thread(target=server.serve_forever, daemon=True, name="metrics").start()
 
 
+def _start_redrive(settings, stopping: threading.Event) -> None:
+    """Every minute: documents without progress for ``SOHOA_WORKER_STALL_SECONDS`` (default
+    900) while the queue is empty are sent again (see ``workers.tasks.redrive``)."""
+    stall = float(os.environ.get("SOHOA_WORKER_STALL_SECONDS", "900"))
+    if stall <= 0:
+        return
+    interval = min(60.0, stall / 3)
+    finish_limit = float(os.environ.get("SOHOA_FINISH_TIME_LIMIT", "900")) + 300
+
+    def loop():
+        from workers import tasks
+        from workers.broker import make_broker, send
+
+        broker = None
+        ctx = None
+        while not stopping.wait(interval):
+            try:
+                if broker is None:
+                    broker = make_broker(settings, worker=False)
+                    ctx = tasks.Context(
+                        settings, send=lambda name, b=broker, **kw: send(b, name, **kw))
+                tasks.redrive(ctx, broker, stall_seconds=stall,
+                              finish_seconds=max(stall, finish_limit))
+            except Exception:  # noqa: BLE001 - try again next round
+                log.warning("re-drive round failed", exc_info=True)
+
+    threading.Thread(target=loop, daemon=True, name="redrive").start()
+
+
 def run(settings, *, processes: int, threads: int = 1, queues: list[str] | None = None,
         metrics_port: int | None = None) -> int:
     from workers import logs
@@ -154,6 +183,7 @@ def run(settings, *, processes: int, threads: int = 1, queues: list[str] | None 
     procs: dict[int, multiprocessing.Process] = {}
     started: dict[int, float] = {}
     stopping = threading.Event()
+    _start_redrive(settings, stopping)
 
     def start(i: int) -> None:
         p = mp.Process(target=worker_process, args=(i, threads, queues), name=f"sohoa-worker-{i}",

@@ -323,3 +323,24 @@ def fail(ctx: Context, doc: dict[str, Any], reason: dict[str, Any]) -> None:
     with logs.bound(state="failed"):
         log.error("document failed", extra={"reason": reason})
     cleanup(ctx, doc)
+
+
+def redrive(ctx: Context, broker, *, stall_seconds: float, finish_seconds: float) -> int:
+    """Send ``ingest`` again for documents stuck without progress while the queue is empty:
+    their messages were lost (a broker restarted without persistence, a retry that could not
+    be enqueued). Safe because every stage is idempotent. Returns how many were sent."""
+    from workers.broker import QUEUE
+    from workers.metrics import queue_depth
+
+    if queue_depth(broker, QUEUE) > 0:
+        return 0
+    n = 0
+    for info, seen in st.stalled(ctx.db, stall_seconds, finish_seconds):
+        if st.touch(ctx.db, info.batch_id, info.document_id, seen):
+            with logs.bound(batch_id=info.batch_id, document_id=info.document_id,
+                            dossier=info.dossier_code):
+                log.warning("no progress; sending the document again",
+                            extra={"state": info.state})
+            ctx.send("ingest", doc=payload(info))
+            n += 1
+    return n
