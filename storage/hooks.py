@@ -26,8 +26,9 @@ def document_hooks(settings: Settings, args: argparse.Namespace | None = None) -
             archive = Archive(settings)
         t = time.perf_counter()
         pdf = Path(result.pdf_path).read_bytes() if result.pdf_path else None
-        record = archive.archive_document(result, pdf, source.path, branch=source.branch,
-                                          batch_id=source.batch_id)
+        record = archive.archive_document(
+            result, pdf, source.path, branch=source.branch, batch_id=source.batch_id
+        )
         result.archive = record.to_dict()
         result.timings["archive"] = time.perf_counter() - t
 
