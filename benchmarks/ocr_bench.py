@@ -29,11 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.config import OcrSettings  # noqa: E402
 from pipeline.textmetrics import cer  # noqa: E402
 
 REAL = Path(os.environ.get("SOHOA_REALDATA", ROOT.parent / "shared" / "realdata"))
 WORK = ROOT / "benchmarks" / "work"
-LANG = "vie+eng"
+LANG = OcrSettings().languages  # the same languages for every engine
 TIMEOUT = 600
 
 

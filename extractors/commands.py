@@ -23,7 +23,7 @@ def _stage(settings: Settings):
     from classifiers import classify, configure
     from extractors import extract
 
-    configure(settings.home / "models")
+    configure(settings.models_dir)
 
     def hook(result: DocumentResult, job: Any = None) -> None:
         pages = [p for p in result.pages if p.status is PageStatus.OK]

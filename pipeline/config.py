@@ -26,6 +26,11 @@ def _str(name: str, default: str | None = None) -> str | None:
     return raw if raw not in (None, "") else default
 
 
+def _default_models_dir() -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "sohoa" / "models"
+
+
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int = 200 * 1024 * 1024  # one uploaded file
@@ -71,6 +76,9 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     ocr: OcrSettings = field(default_factory=OcrSettings)
     review_threshold: float = 0.90
+    # Trained models (the document-type categoriser), shared by every SOHOA_HOME on the
+    # machine: set-up trains it once.
+    models_dir: Path = field(default_factory=lambda: _default_models_dir())
     # Distributed parts: absent means the embedded default.
     database_url: str | None = None
     broker_url: str | None = None
@@ -93,6 +101,7 @@ class Settings:
             limits=Limits.from_env(),
             ocr=OcrSettings.from_env(),
             review_threshold=_float("SOHOA_REVIEW_THRESHOLD", cls.review_threshold),
+            models_dir=Path(_str("SOHOA_MODELS", str(_default_models_dir()))),
             database_url=_str("SOHOA_DATABASE_URL"),
             broker_url=_str("SOHOA_BROKER_URL"),
             s3_endpoint=_str("SOHOA_S3_ENDPOINT"),

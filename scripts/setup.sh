@@ -40,4 +40,8 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
     echo "$want" >"$stamp"
 fi
 .venv/bin/sohoa --help >/dev/null
+# Train the document-type categoriser now (deterministic, cached by its training data's hash)
+# rather than on the first document.
+models="$(.venv/bin/python -c 'from pipeline.config import Settings; print(Settings.from_env().models_dir)')"
+timeout 900 .venv/bin/python -m classifiers.train --out "$models" >&2
 log "ready: .venv/bin/sohoa"
