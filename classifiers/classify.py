@@ -38,9 +38,9 @@ def model() -> Language:
     global _model
     with _lock:
         if _model is None:
-            from classifiers.train import training_examples
+            from classifiers.train import source_key, training_examples
 
-            _model = textcat.load_or_train(_model_dir, training_examples)
+            _model = textcat.load_or_train(_model_dir, training_examples, source_key())
         return _model
 
 

@@ -81,14 +81,20 @@ def data_hash(examples: list[tuple[str, str]]) -> str:
     return h.hexdigest()[:16]
 
 
-def load_or_train(cache_dir: Path | None, examples_fn) -> Language:
-    """The cached model when its data hash matches, else train and save it."""
-    examples = list(examples_fn())
-    key = data_hash(examples)
+def load_or_train(cache_dir: Path | None, examples_fn, key: str | None = None) -> Language:
+    """The cached model when its key matches, else train and save it. ``key`` names what
+    the training data is made from (the generator's code); without it the data itself is
+    made and hashed, which costs as much as making it."""
+    examples = None
+    if key is None:
+        examples = list(examples_fn())
+        key = data_hash(examples)
     if cache_dir is not None:
         path = Path(cache_dir) / f"textcat-{key}"
         if (path / "meta.json").exists():
             return spacy.load(path)
+    if examples is None:
+        examples = list(examples_fn())
     nlp = train(examples)
     if cache_dir is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -77,6 +77,22 @@ def training_examples(per_type: int = PER_TYPE) -> list[tuple[str, str]]:
     return out
 
 
+def source_key() -> str:
+    """A hash of everything the training data is made from: the sample generator, this
+    script, the text preparation, the schemas. Same code, same data, same model."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    files = sorted((root / "samples").glob("*.py")) + [
+        root / "classifiers" / "train.py", root / "classifiers" / "textcat.py",
+        root / "extractors" / "text.py", root / "extractors" / "schemas.json"]
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return "src" + digest.hexdigest()[:14]
+
+
 def main(argv: list[str] | None = None) -> int:
     import time
 
@@ -86,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True, help="cache folder for the model")
     a = ap.parse_args(argv)
     t = time.perf_counter()
-    nlp = textcat.load_or_train(a.out, training_examples)
+    nlp = textcat.load_or_train(a.out, training_examples, source_key())
     print(
         f"model ready in {time.perf_counter() - t:.1f} s: labels {nlp.get_pipe('textcat').labels}"
     )
