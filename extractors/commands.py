@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Settings
-from pipeline.model import DocumentResult, PageStatus
+from pipeline.model import DocumentResult, PageStatus, SourceFile
 
 
 def _stage(settings: Settings):
     from classifiers import classify, configure
+    from classifiers.cues import looks_like_receipt
     from extractors import extract
+    from extractors.dossier import assemble
 
     configure(settings.models_dir)
 
@@ -40,8 +42,36 @@ def _stage(settings: Settings):
         code = result.fields.get("dossier_code")
         if result.classification.document_type == "dossier_receipt" and code and code.value:
             result.dossier_code = result.dossier_code or code.value
+        if len(pages) > 1 and any(p.qr_codes or looks_like_receipt(p.text) for p in pages):
+            # A scanned stack: split it into dossiers and their documents.
+            t = time.perf_counter()
+            given = job.dossier_code if isinstance(job, SourceFile) else None
+            dossiers = assemble(pages, review_threshold=settings.review_threshold,
+                                dossier_code=given)
+            result.dossiers = [dossier_dict(d) for d in dossiers]
+            codes = {d.code for d in dossiers if d.code}
+            result.dossier_code = codes.pop() if len(codes) == 1 else given
+            result.timings["dossiers"] = time.perf_counter() - t
 
     return hook
+
+
+def dossier_dict(d) -> dict[str, Any]:
+    """A dossier of a stack as JSON: its code, and its documents with their pages and fields."""
+    slices = ([d.receipt] if d.receipt else []) + list(d.documents)
+    return {
+        "dossier_code": d.code,
+        "code_source": d.code_source,
+        "pages": d.page_numbers,
+        "issues": list(d.issues),
+        "documents": [{
+            "document_type": s.document_type,
+            "document_type_confidence": round(s.classification.confidence, 4)
+            if s.classification else None,
+            "pages": list(s.page_numbers),
+            "fields": {k: f.to_dict() for k, f in s.fields.items()},
+        } for s in slices],
+    }
 
 
 def document_hooks(settings: Settings, args: argparse.Namespace | None = None) -> list:

@@ -133,6 +133,11 @@ def _summary(results: list[DocumentResult], wall: float, batch_id: str) -> dict:
                      "archive_key": (r.archive or {}).get("archive_key"), "pages": len(r.pages),
                      "document_type": r.classification.document_type
                      if r.classification else None,
+                     "dossier_code": r.dossier_code,
+                     "dossiers": [{"dossier_code": d["dossier_code"],
+                                   "documents": [(x["document_type"], x["pages"])
+                                                 for x in d["documents"]]}
+                                  for d in r.dossiers or []],
                      "error": r.error} for r in results],
     }
 

@@ -278,6 +278,7 @@ class DocumentResult:
     fields: dict[str, Field] = field(default_factory=dict)
     pdf_path: str | None = None
     dossier_code: str | None = None
+    dossiers: list[dict[str, Any]] | None = None  # a scanned stack: its dossiers and documents
     archive: dict[str, Any] | None = None  # where the signed copy is (storage's record)
     timings: dict[str, float] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -309,6 +310,8 @@ class DocumentResult:
             out["fields"] = {k: f.to_dict() for k, f in self.fields.items()}
         if self.dossier_code:
             out["dossier_code"] = self.dossier_code
+        if self.dossiers is not None:
+            out["dossiers"] = self.dossiers
         out["pdf"] = self.pdf_path
         if self.archive:
             out["archive"] = self.archive

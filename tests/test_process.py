@@ -98,3 +98,21 @@ def test_300_page_tiff_with_flat_memory(tmp_path):
     assert rss_large < 400, f"peak RSS {rss_large:.0f} MB"
     assert rss_large < rss_small * 1.25 + 20, f"{rss_small:.0f} MB -> {rss_large:.0f} MB"
     _ = resource  # keep the import for readers: RUSAGE_CHILDREN covers the whole tree
+
+
+def test_a_scanned_stack_is_reported_as_dossiers_with_their_documents(tmp_path):
+    """samples/scans/stack_01.pdf: three dossiers, each a receipt (QR code) and documents."""
+    stack = ROOT / "samples" / "scans" / "stack_01.pdf"
+    truth = json.loads(stack.with_suffix(".json").read_text())
+    out = tmp_path / "out"
+    proc = run_sohoa("process", str(stack), "--out", str(out),
+                     env={"SOHOA_HOME": str(tmp_path / "home")})
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads((out / "stack_01.json").read_text())
+    got = [(d["dossier_code"], [(x["document_type"], x["pages"]) for x in d["documents"]])
+           for d in record["dossiers"]]
+    expected = [(d["dossier_code"],
+                 [(x["document_type"], list(range(x["pages"][0], x["pages"][1] + 1)))
+                  for x in d["documents"]]) for d in truth["dossiers"]]
+    assert got == expected
+    assert record.get("dossier_code") is None, "a stack of several dossiers has no single code"
