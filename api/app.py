@@ -93,6 +93,56 @@ class _BodyTooLarge(Exception):
     pass
 
 
+class Admission:
+    """Refuse uploads with 429/503 + Retry-After *before* reading their bodies when the intake
+    queue is already full or processing is down (the handler checks again, exactly, with the
+    number of files). Only for callers whose token and role would be accepted, so that the
+    answer to everyone else stays 401/403."""
+
+    ROLES = {"/batches": {"scanner", "admin"}, "/extract": {"intake", "admin"}}
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        roles = self.ROLES.get(scope.get("path")) if scope["type"] == "http" else None
+        if roles and scope["method"] == "POST":
+            refusal = self._refusal(scope, roles)
+            if refusal is not None:
+                return await refusal(scope, receive, send)
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _refusal(scope, roles):
+        from fastapi import HTTPException
+
+        from api.auth import authenticate
+
+        request = Request(scope)
+        try:
+            if authenticate(request).role not in roles:
+                return None
+        except HTTPException:
+            return None
+        state = request.app.state
+        if scope["path"] == "/batches" and state.batches is not state.intake:
+            return None  # the workers' queue: checked by the handler
+        q = state.intake
+        try:
+            if not q.alive:
+                exc = Unavailable("the processing service is not running", 30)
+                status = 503
+            elif q.pending() >= q.queue_max:
+                exc, status = QueueFull(q.retry_after()), 429
+            else:
+                return None
+        except Exception:  # noqa: BLE001 - let the handler report it
+            return None
+        return JSONResponse({"detail": str(exc)}, status_code=status,
+                            headers={"Retry-After": str(exc.retry_after),
+                                     "Connection": "close"})
+
+
 def create_app(settings: Settings | None = None, api_settings: ApiSettings | None = None,
                *, start_processing: bool = True) -> FastAPI:
     settings = settings or Settings.from_env()
@@ -162,6 +212,7 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
         return JSONResponse({"ok": ok, "queue": q.counts(), "queue_max": q.queue_max,
                              "last_error": q.last_error}, status_code=200 if ok else 503)
 
+    app.add_middleware(Admission)
     app.add_middleware(BodyLimit, limit=api_settings.max_request_bytes)
     return app
 

@@ -2,6 +2,9 @@
 thread runs them through the pipeline (``pipeline.runner.Runner`` with the extractors' stage and
 the archive), a chunk of documents at a time.
 
+Processing runs in a child process (``start``), not in the server: the pipeline's Python work
+(classification, PDF/A, signing) would otherwise compete with the requests for the GIL.
+
 This is the embedded stand-in for ``workers.submit`` (same interface: ``submit_batch`` and
 ``batch_status``). State lives in ``SOHOA_HOME/intake/intake.db`` (SQLite) and the spooled
 files next to it, so a restart loses nothing: documents that were running are queued again.
@@ -15,12 +18,13 @@ import dataclasses
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
 import secrets
 import sqlite3
 import tempfile
 import threading
 import time
-from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,7 +79,7 @@ def batch_id_for(branch: str, dossier_code: str | None, shas: Sequence[str]) -> 
 
 class IntakeQueue:
     def __init__(self, settings: Settings, *, queue_max: int = 200, chunk: int = 16,
-                 processes: int = 0):
+                 processes: int = 0, recover: bool = True):
         self.settings = settings
         self.queue_max = queue_max
         self.chunk = max(1, chunk)
@@ -91,37 +95,44 @@ class IntakeQueue:
         self._lock = threading.RLock()
         with self._lock:
             self._db.executescript(SCHEMA)
-            # Documents that were running when the process stopped run again.
-            self._db.execute("UPDATE items SET state='queued', started_at=NULL "
-                             "WHERE state='running'")
-        self._wake = threading.Event()
+            if recover:  # documents that were running when the process stopped run again
+                self._db.execute("UPDATE items SET state='queued', started_at=NULL "
+                                 "WHERE state='running'")
         self._stop = threading.Event()
-        self._waiters: dict[str, threading.Event] = {}
-        self._thread: threading.Thread | None = None
-        self._rates: deque[tuple[float, int]] = deque(maxlen=20)  # (seconds, documents)
+        self._process = None
+        self._process_stop = None
         self._archive = None
+        self._stage_hooks: list | None = None
         self.last_error: str | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="sohoa-intake",
-                                            daemon=True)
-            self._thread.start()
+        """Start the processing child process (spawned: a clean interpreter)."""
+        if self._process is not None and self._process.is_alive():
+            return
+        ctx = multiprocessing.get_context("spawn")
+        self._process_stop = ctx.Event()
+        self._process = ctx.Process(
+            target=_child_main, name="sohoa-intake",
+            args=(self.settings, self.queue_max, self.chunk, self.processes,
+                  self._process_stop, os.getpid()))
+        self._process.start()
 
-    def stop(self, timeout: float = 30) -> None:
+    def stop(self, timeout: float = 20) -> None:
         self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        if self._process is not None:
+            self._process_stop.set()
+            self._process.join(timeout)
+            if self._process.is_alive():  # mid-chunk: its documents are queued again later
+                self._process.terminate()
+                self._process.join(5)
         if self._archive is not None:
             self._archive.close()
 
     @property
     def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._process is not None and self._process.is_alive()
 
     def archive(self):
         if self._archive is None:
@@ -140,10 +151,10 @@ class IntakeQueue:
         return self._q("SELECT count(*) FROM items WHERE state IN ('queued','running')")[0][0]
 
     def retry_after(self) -> int:
-        """Seconds until room is likely, from the recent processing rate."""
-        docs = sum(n for _, n in self._rates)
-        secs = sum(s for s, _ in self._rates)
-        per_doc = secs / docs if docs else 2.0
+        """Seconds until room is likely, from the processing rate of the last two minutes."""
+        since = datetime.fromtimestamp(time.time() - 120, UTC).isoformat(timespec="milliseconds")
+        done = self._q("SELECT count(*) FROM items WHERE finished_at > ?", (since,))[0][0]
+        per_doc = 120.0 / done if done else 2.0
         backlog = max(1, self.pending() - self.queue_max // 2)
         return int(min(300, max(1, per_doc * backlog)))
 
@@ -183,7 +194,6 @@ class IntakeQueue:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        self._wake.set()
         return self.receipt(bid), True
 
     def receipt(self, batch_id: str) -> dict:
@@ -220,12 +230,10 @@ class IntakeQueue:
         job = "j-" + secrets.token_hex(10)
         with self._lock:
             self._check_room(1)
-            self._waiters[job] = threading.Event()
             self._db.execute(
                 "INSERT INTO items (job_id, kind, name, sha256, size, path, created_at) "
                 "VALUES (?,?,?,?,?,?,?)",
                 (job, "extract", f.name, f.sha256, f.size, str(f.path), _now()))
-        self._wake.set()
         return job
 
     def cached_extract(self, sha256: str) -> dict | None:
@@ -235,10 +243,15 @@ class IntakeQueue:
         return json.loads(rows[0]["result"]) if rows else None
 
     def wait(self, job: str, timeout: float) -> bool:
-        ev = self._waiters.get(job)
-        if ev is None:
-            return True
-        return ev.wait(timeout)
+        """Until the job has finished (True) or ``timeout`` seconds (False)."""
+        end = time.monotonic() + timeout
+        while True:
+            rows = self._q("SELECT state FROM items WHERE job_id=?", (job,))
+            if not rows or rows[0][0] not in ("queued", "running"):
+                return True
+            if time.monotonic() >= end or self._stop.is_set():
+                return False
+            time.sleep(0.2)
 
     def job(self, job: str) -> dict | None:
         rows = self._q("SELECT * FROM items WHERE job_id=?", (job,))
@@ -251,18 +264,17 @@ class IntakeQueue:
 
     # ------------------------------------------------------------------ processing
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
+    def run_forever(self, stop, parent_pid: int | None = None) -> None:
+        """The child process's loop: chunks until ``stop`` is set or the parent is gone."""
+        while not stop.is_set() and (parent_pid is None or os.getppid() == parent_pid):
             try:
                 worked = self.process_once()
-            except Exception as exc:  # noqa: BLE001 - keep the thread alive, report it
+            except Exception:  # noqa: BLE001 - keep going, report it
                 log.exception("intake processing failed")
-                self.last_error = f"{type(exc).__name__}: {exc}"
                 worked = False
-                self._stop.wait(2.0)
+                stop.wait(2.0)
             if not worked:
-                self._wake.wait(1.0)
-                self._wake.clear()
+                stop.wait(0.3)
 
     def process_once(self) -> bool:
         """Run one chunk (extract jobs first: their callers are waiting). False when idle."""
@@ -278,7 +290,6 @@ class IntakeQueue:
             marks = ",".join("?" * len(ids))
             self._db.execute(f"UPDATE items SET state='running', started_at=? "
                              f"WHERE id IN ({marks})", (_now(), *ids))
-        started = time.perf_counter()
         try:
             self._run(rows)
         except Exception:
@@ -286,7 +297,6 @@ class IntakeQueue:
                 self._db.execute(f"UPDATE items SET state='queued', started_at=NULL "
                                  f"WHERE id IN ({marks}) AND state='running'", ids)
             raise
-        self._rates.append((time.perf_counter() - started, len(rows)))
         return True
 
     def _run(self, rows: list[sqlite3.Row]) -> None:
@@ -297,7 +307,9 @@ class IntakeQueue:
         by_path: dict[str, list[sqlite3.Row]] = {}
         for r in rows:
             by_path.setdefault(r["path"], []).append(r)
-        hooks = list(document_hooks(self.settings))
+        if self._stage_hooks is None:  # once: it loads the classifier
+            self._stage_hooks = list(document_hooks(self.settings))
+        hooks = list(self._stage_hooks)
         if kind == "batch":
             hooks.append(self._archive_hook(by_path))
         runner = Runner(self.settings, hooks=hooks, processes=self.processes)
@@ -366,11 +378,8 @@ class IntakeQueue:
                 (state, json.dumps(err, ensure_ascii=False) if err else None,
                  json.dumps(contract, ensure_ascii=False) if contract else None,
                  nreview, doc_id, _now(), r["id"]))
-            ev = self._waiters.pop(r["job_id"], None) if r["job_id"] else None
         if r["kind"] == "extract":
             self._drop_spool(r["path"])
-        if ev is not None:
-            ev.set()
 
     def _drop_spool(self, path: str) -> None:
         if not self._q("SELECT 1 FROM items WHERE path=? AND state IN ('queued','running') "
@@ -381,6 +390,21 @@ class IntakeQueue:
     def counts(self) -> dict[str, int]:
         rows = self._q("SELECT state, count(*) FROM items GROUP BY state")
         return {**dict.fromkeys(STATES, 0), **{r[0]: r[1] for r in rows}}
+
+
+def _child_main(settings: Settings, queue_max: int, chunk: int, processes: int, stop,
+                parent_pid: int) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops us (or we see it gone)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    q = IntakeQueue(settings, queue_max=queue_max, chunk=chunk, processes=processes,
+                    recover=False)
+    try:
+        q.run_forever(stop, parent_pid)
+    finally:
+        if q._archive is not None:
+            q._archive.close()
 
 
 # ---------------------------------------------------------------------- workers-like interface
