@@ -94,7 +94,7 @@ class _BodyTooLarge(Exception):
 
 
 class Admission:
-    """Refuse uploads with 429/503 + Retry-After *before* reading their bodies when the intake
+    """Refuse uploads with 429/503 + Retry-After *before* parsing their bodies when the intake
     queue is already full or processing is down (the handler checks again, exactly, with the
     number of files). Only for callers whose token and role would be accepted, so that the
     answer to everyone else stays 401/403."""
@@ -109,6 +109,12 @@ class Admission:
         if roles and scope["method"] == "POST":
             refusal = self._refusal(scope, roles)
             if refusal is not None:
+                # Drain the body unparsed (closing on an unread body resets the connection
+                # before the client reads the answer), then answer.
+                while True:
+                    message = await receive()
+                    if message["type"] != "http.request" or not message.get("more_body"):
+                        break
                 return await refusal(scope, receive, send)
         await self.app(scope, receive, send)
 
@@ -139,8 +145,7 @@ class Admission:
         except Exception:  # noqa: BLE001 - let the handler report it
             return None
         return JSONResponse({"detail": str(exc)}, status_code=status,
-                            headers={"Retry-After": str(exc.retry_after),
-                                     "Connection": "close"})
+                            headers={"Retry-After": str(exc.retry_after)})
 
 
 def create_app(settings: Settings | None = None, api_settings: ApiSettings | None = None,
