@@ -161,8 +161,8 @@ def crop_png(archive, item: dict[str, Any], cache: Path) -> bytes:
     h = max(by1 - by0, 20)
     cx0 = max(0, min(bx0, int(img.shape[1] * 0.06)) - 20)
     cx1 = min(img.shape[1], max(bx1 + 60, int(img.shape[1] * 0.94)))
-    cy0 = max(0, by0 - int(2.5 * h))
-    cy1 = min(img.shape[0], by1 + int(2.5 * h))
+    cy0 = max(0, by0 - int(4 * h))
+    cy1 = min(img.shape[0], by1 + int(4 * h))
     crop = cv2.cvtColor(img[cy0:cy1, cx0:cx1], cv2.COLOR_GRAY2BGR)
     if item.get("bbox"):
         cv2.rectangle(crop, (bx0 - cx0 - 4, by0 - cy0 - 4), (bx1 - cx0 + 4, by1 - cy0 + 4),

@@ -211,6 +211,7 @@ def test_batch_page_upload_and_progress(server, browser):
         "document.querySelector('#docs tbody td:nth-child(2)').textContent)", timeout=600_000)
     assert page.inner_text("#docs tbody td:nth-child(1)") == "phieu.png"
     assert page.inner_text("#docs tbody td:nth-child(2)") in ("done", "needs_review")
+    page.wait_for_timeout(500)  # the progress bar's transition
     shot(page, "batch-page")
     ctx.close()
 
