@@ -10,11 +10,11 @@ talk to the proxy. "Stopping S3" closes the proxy's listening socket and every o
 again: the data written before the outage is still there, so the test can count objects and
 versions afterwards.
 
-Redis restart: the test runs its own ``redis-server`` with the append-only file on (as
-``docker-compose.yml`` does), shuts it down mid-batch (``SHUTDOWN`` writes the AOF) and starts
-it again on the same port 3 s later; the workers reconnect and carry on. (Without persistence
-the queued messages would be gone; ``sohoa submit --resume BATCH`` sends the unfinished
-documents again, from the database's state.)
+Redis restart: the test runs its own ``redis-server``, shuts it down mid-batch and starts it
+again on the same port 3 s later; the workers reconnect and carry on. Twice: with the append-only
+file (as ``docker-compose.yml`` runs it: ``SHUTDOWN`` writes the AOF, the queue survives), and
+without persistence (every queued message is lost: the supervisors' re-drive sends documents
+without progress again once the queue is empty, from the database's state).
 """
 
 from __future__ import annotations
@@ -245,9 +245,10 @@ def test_s3_unreachable_for_30_seconds(tmp_path, use_env, private_s3):  # noqa: 
 # --------------------------------------------------------------------------- Redis restart
 
 
-@pytest.fixture
-def private_redis(tmp_path):
-    """A redis-server of this test's own with the append-only file on; ``restart()``."""
+@pytest.fixture(params=["aof", "no-persistence"])
+def private_redis(request, tmp_path):
+    """A redis-server of this test's own, with the append-only file on, or without any
+    persistence (a restart loses every message: the workers' re-drive must notice)."""
     exe = shutil.which("redis-server")
     if exe is None:
         pytest.fail("redis-server not installed")
@@ -258,11 +259,13 @@ def private_redis(tmp_path):
     class Server:
         proc: subprocess.Popen | None = None
         url = f"redis://127.0.0.1:{port}/3"
+        persistent = request.param == "aof"
 
         def start(self):
             self.proc = subprocess.Popen(
                 [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "yes", "--appendfsync", "always", "--dir", str(data)],
+                 "--appendonly", "yes" if self.persistent else "no", "--appendfsync",
+                 "always", "--dir", str(data)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             wait_for(self.ping, 30, "redis-server")
 
@@ -292,7 +295,11 @@ def test_redis_restarted_mid_batch(tmp_path, use_env, private_redis):  # noqa: F
     from pipeline.config import Settings
     from workers.submit import batch_status, submit_batch
 
-    env = use_env(worker_env(tmp_path, broker_url=private_redis.url))
+    # Without persistence the messages are gone after the restart; the supervisors send the
+    # documents without progress again (here after 10 s instead of 15 min, and documents
+    # that were finishing after the finish time limit + 60 s).
+    env = use_env(worker_env(tmp_path, broker_url=private_redis.url,
+                             SOHOA_WORKER_STALL_SECONDS="10", SOHOA_FINISH_TIME_LIMIT="20"))
     settings = Settings.from_env()
     files = make_batch(tmp_path / "in", 12)
     with worker_group(env, tmp_path / "worker.log"):

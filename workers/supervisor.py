@@ -133,7 +133,9 @@ def _start_redrive(settings, stopping: threading.Event) -> None:
     if stall <= 0:
         return
     interval = min(60.0, stall / 3)
-    finish_limit = float(os.environ.get("SOHOA_FINISH_TIME_LIMIT", "900")) + 300
+    # A finishing document is touched when its finish starts; after a finish time limit it
+    # cannot still be running.
+    finish_limit = float(os.environ.get("SOHOA_FINISH_TIME_LIMIT", "900")) + 60
 
     def loop():
         from workers import tasks
@@ -157,8 +159,11 @@ def _start_redrive(settings, stopping: threading.Event) -> None:
 
 def run(settings, *, processes: int, threads: int = 1, queues: list[str] | None = None,
         metrics_port: int | None = None) -> int:
+    import faulthandler
+
     from workers import logs
 
+    faulthandler.register(signal.SIGUSR1)
     logs.setup()
     metrics_dir = Path(os.environ.get("SOHOA_METRICS_DIR") or
                        tempfile.mkdtemp(prefix="sohoa-metrics-"))

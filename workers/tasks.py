@@ -271,6 +271,10 @@ def finish(ctx: Context, doc: dict[str, Any]) -> None:
         return
     from pipeline.document import finish_document
 
+    # Mark the start (updated_at): the re-drive leaves a finishing document alone for a
+    # finish time limit after this.
+    st.set_state(ctx.db, doc["batch_id"], doc["document_id"], "finishing",
+                 only_from=("finishing",))
     with tempfile.TemporaryDirectory(prefix="sohoa-finish-") as tmp:
         pages: list[OcrPage] = []
         page_files: list[Path] = []
