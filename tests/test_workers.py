@@ -511,3 +511,56 @@ def test_redrive_sends_stalled_documents_when_the_queue_is_empty(tmp_path, use_e
     finally:
         broker.flush(QUEUE)
         ctx.close()
+
+
+def test_middleware_time_limits_retries_and_failures(monkeypatch):
+    """The middleware alone, on dramatiq's in-process StubBroker: a permanent error fails at
+    once, a transient one is retried up to the bound, a stage running past its time limit is
+    interrupted (Python code; Tesseract has its own timeout) and retried; every message that
+    fails for good reaches ``on_failed`` with its reason (-> ``failed`` in ``sohoa status``)."""
+    import dramatiq
+    from dramatiq.brokers.stub import StubBroker
+
+    from pipeline.model import InputError, TransientError
+    from workers.broker import middleware
+
+    monkeypatch.setenv("SOHOA_WORKER_MAX_RETRIES", "2")
+    monkeypatch.setenv("SOHOA_WORKER_MIN_BACKOFF", "10")
+    monkeypatch.setenv("SOHOA_WORKER_MAX_BACKOFF", "20")
+    failed: list[tuple[str, dict]] = []
+    broker = StubBroker(middleware=middleware(
+        worker=False, on_failed=lambda doc, reason: failed.append((doc["name"], reason))))
+    calls: Counter = Counter()
+
+    def slow(doc):
+        calls["slow"] += 1
+        for _ in range(200):  # Python work: the time limit can interrupt it
+            time.sleep(0.05)
+
+    def flaky(doc):
+        calls["flaky"] += 1
+        raise TransientError("S3 unreachable")
+
+    def corrupt(doc):
+        calls["corrupt"] += 1
+        raise InputError("image data is corrupt", code="corrupt_image")
+
+    def fine(doc):
+        calls["fine"] += 1
+
+    for fn in (slow, flaky, corrupt, fine):
+        dramatiq.actor(fn, broker=broker, queue_name="t", time_limit=1000)
+    broker.emit_after("process_boot")  # starts TimeLimit's watcher, as in a worker process
+    worker = dramatiq.Worker(broker, worker_timeout=50, worker_threads=4)
+    worker.start()
+    try:
+        for fn in (slow, flaky, corrupt, fine):
+            broker.get_actor(fn.__name__).send(doc={"name": fn.__name__})
+        broker.join("t", timeout=60000, fail_fast=False)
+        worker.join()
+    finally:
+        worker.stop()
+        broker.close()
+    assert calls == {"slow": 3, "flaky": 3, "corrupt": 1, "fine": 1}
+    reasons = {name: r["code"] for name, r in failed}
+    assert reasons == {"slow": "time_limit", "flaky": "transient", "corrupt": "corrupt_image"}
