@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -45,6 +46,19 @@ class BatchReceipt:
 
     def to_dict(self) -> dict[str, Any]:
         return {"batch_id": self.batch_id, "documents": self.documents}
+
+
+_dbs: dict[str, Any] = {}
+_dbs_lock = threading.Lock()
+
+
+def _db(settings: Settings):
+    """One Database (engine and pool) per URL per process: the API polls ``batch_status``."""
+    url = settings.effective_database_url
+    with _dbs_lock:
+        if url not in _dbs:
+            _dbs[url] = tasks.open_db(settings)
+        return _dbs[url]
 
 
 def new_batch_id() -> str:
@@ -94,17 +108,14 @@ def submit_batch(paths: Iterable[str | os.PathLike], branch: str | None,
         items.append({"document_id": document_id, "position": position, "file_name": name,
                       "branch": branch, "dossier_code": dossier_code, "sha256": sha,
                       "source_key": key, "source_mtime": mtime})
-    db = tasks.open_db(settings)
-    try:
-        st.create_batch(db, batch_id, branch, items)
-        if settings.broker_url:
-            _enqueue(settings, db, batch_id)
-            mode = "distributed"
-        else:
-            start_embedded(settings, batch_id)
-            mode = "embedded"
-    finally:
-        db.dispose()
+    db = _db(settings)
+    st.create_batch(db, batch_id, branch, items)
+    if settings.broker_url:
+        _enqueue(settings, db, batch_id)
+        mode = "distributed"
+    else:
+        start_embedded(settings, batch_id)
+        mode = "embedded"
     return BatchReceipt(batch_id, len(items), mode)
 
 
@@ -126,16 +137,13 @@ def resume_batch(batch_id: str, settings: Settings | None = None) -> int:
     the stages are idempotent, so documents in progress are not done twice. Returns how many
     were sent."""
     settings = settings or Settings.from_env()
-    db = tasks.open_db(settings)
-    try:
-        if st.batch_items(db, batch_id)[0] is None:
-            raise BatchNotFound(f"no batch {batch_id!r}")
-        if settings.broker_url:
-            return _enqueue(settings, db, batch_id)
-        start_embedded(settings, batch_id)
-        return len(st.unfinished(db, batch_id))
-    finally:
-        db.dispose()
+    db = _db(settings)
+    if st.batch_items(db, batch_id)[0] is None:
+        raise BatchNotFound(f"no batch {batch_id!r}")
+    if settings.broker_url:
+        return _enqueue(settings, db, batch_id)
+    start_embedded(settings, batch_id)
+    return len(st.unfinished(db, batch_id))
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -182,11 +190,7 @@ def batch_status(batch_id: str, settings: Settings | None = None) -> dict[str, A
     """Each document's state (queued, running, done, needs_review, failed) with its reason
     and archive key, and the batch's progress."""
     settings = settings or Settings.from_env()
-    db = tasks.open_db(settings)
-    try:
-        batch, rows = st.batch_items(db, batch_id)
-    finally:
-        db.dispose()
+    batch, rows = st.batch_items(_db(settings), batch_id)
     if batch is None:
         raise BatchNotFound(f"no batch {batch_id!r}")
     documents = [{
