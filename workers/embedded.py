@@ -84,15 +84,37 @@ def _record(ctx: tasks.Context, doc: dict, info: st.ItemInfo, result) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import fcntl
+
     args = argv if argv is not None else sys.argv[1:]
     logs.setup()
     os.environ["OMP_THREAD_LIMIT"] = "1"
     settings = Settings.from_env()
+    Path(settings.home).mkdir(parents=True, exist_ok=True)
+    # One embedded batch at a time per SOHOA_HOME: each runner already uses every core; the
+    # documents of a waiting batch stay "queued".
+    with open(Path(settings.home) / "embedded.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with logs.bound(batch_id=args[0]):
+                return run_batch(args[0], settings)
+        except Exception as exc:
+            log.exception("embedded batch failed")
+            _fail_rest(settings, args[0], exc)
+            return 1
+
+
+def _fail_rest(settings: Settings, batch_id: str, exc: BaseException) -> None:
+    """The runner itself broke: the batch's unfinished documents are failed with the reason
+    rather than left "running" forever (submit them again to retry)."""
     try:
-        return run_batch(args[0], settings)
-    except Exception:
-        log.exception("embedded batch failed")
-        return 1
+        ctx = tasks.Context(settings)
+        reason = {"code": "runner_failed", "message": f"{type(exc).__name__}: {exc}"[:2000]}
+        for info in st.unfinished(ctx.db, batch_id):
+            tasks.fail(ctx, tasks.payload(info), reason)
+        ctx.close()
+    except Exception:  # noqa: BLE001 - nothing more to do; the log has the cause
+        log.exception("could not record the failure")
 
 
 if __name__ == "__main__":
