@@ -7,7 +7,8 @@ samples, Tesseract's test pages, every linn variant (against linn.txt) and the C
 200 dpi. Printed: pages/min, sohoa's ratio to each engine, peak RSS per process, CER per corpus,
 and how close sohoa's wall time comes to its own Tesseract time divided by the cores.
 
-OCRmyPDF is installed from PyPI into benchmarks/work/ocrmypdf-venv for this script only.
+OCRmyPDF is installed from PyPI into benchmarks/work/ocrmypdf-venv for this script only (with
+Debian's ghostscript, which it requires).
 Its best configuration here is two files at a time with OMP_THREAD_LIMIT=1 (``--jobs 1``);
 ``--untuned-ocrmypdf N`` also times what an untuned user gets (``--jobs 2``, no thread limit,
 one file after another) on the first N pages.
@@ -142,6 +143,9 @@ def run_tesseract(pages: list[Page]) -> EngineRun:
 
 
 def ocrmypdf_bin() -> str:
+    if shutil.which("gs") is None:  # OCRmyPDF refuses to start without Ghostscript
+        subprocess.run(["apt-get", "install", "-y", "-q", "ghostscript"], check=True,
+                       timeout=900, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     venv = WORK / "ocrmypdf-venv"
     exe = venv / "bin" / "ocrmypdf"
     if not exe.exists():

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +13,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from classifiers import configure, looks_like_receipt  # noqa: E402
 from extractors.dossier import assemble  # noqa: E402
+from pipeline.config import Settings
 from pipeline.model import OcrPage  # noqa: E402
 
 
@@ -40,21 +39,14 @@ def _ocr(args) -> dict:
 def stack(request):
     from samples.generate import generate_stack
 
-    configure(Path(os.environ.get("SOHOA_HOME", ".sohoa")) / "models")
+    configure(Settings.from_env().models_dir)
     st = generate_stack(random.Random("sohoa-tests/stack/1"), n_dossiers=2, level="clean")
     jobs = [
         (np.asarray(img), n, float(pt.dpi))
         for n, (img, pt) in enumerate(zip(st.pages, st.page_truth, strict=True), 1)
     ]
-    cache = request.config.cache
-    keys = [hashlib.sha256(j[0].tobytes()).hexdigest()[:24] for j in jobs]
-    pages = [cache.get(f"sohoa/ocr/{k}", None) for k in keys]
-    todo = [i for i, p in enumerate(pages) if p is None]
-    if todo:
-        with ProcessPoolExecutor(max_workers=2) as pool:
-            for i, d in zip(todo, pool.map(_ocr, [jobs[i] for i in todo]), strict=True):
-                pages[i] = d
-                cache.set(f"sohoa/ocr/{keys[i]}", d)
+    with ProcessPoolExecutor(max_workers=2) as pool:  # afresh: no cached OCR
+        pages = list(pool.map(_ocr, jobs))
     return st, [OcrPage.from_dict(p) for p in pages]
 
 
