@@ -191,15 +191,17 @@ def main() -> int:
         print(f"{args.docs} documents x {args.pages} A4 pages = {n} pages; "
               f"work store: {'S3 ' + args.s3 if args.s3 else 'local folder'}; broker: Redis",
               flush=True)
-        rows = []
+        runs = {}
+        # Interleaved, so that a change in the machine's load hits both kinds alike.
         for p in (1, 2):
-            e = embedded(files, p, work)
-            rows.append((f"embedded, {p} process{'es' if p > 1 else ''}", e, p))
+            runs[("embedded", p)] = e = embedded(files, p, work)
             print(f"  embedded {p}: {e['wall']:.1f} s", flush=True)
-        for p in (1, 2):
-            d = distributed(files, p, work, redis_url, args.s3)
-            rows.append((f"workers (Redis), {p} process{'es' if p > 1 else ''}", d, p))
+            runs[("workers", p)] = d = distributed(files, p, work, redis_url, args.s3)
             print(f"  workers {p}: {d['wall']:.1f} s", flush=True)
+        rows = []
+        for kind, label in (("embedded", "embedded"), ("workers", "workers (Redis)")):
+            for p in (1, 2):
+                rows.append((f"{label}, {p} process{'es' if p > 1 else ''}", runs[(kind, p)], p))
         print()
         print(f"{'run':<32} {'pages/min':>9} {'speed-up':>8} {'OCR s/page':>10} "
               f"{'overhead s/page':>15} {'overhead %':>10}")
