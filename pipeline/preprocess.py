@@ -355,7 +355,7 @@ def make_ocr_image(gray: np.ndarray, upscale: float) -> np.ndarray:
     """
     if upscale > 1.0:
         gray = cv2.resize(gray, None, fx=upscale, fy=upscale, interpolation=cv2.INTER_CUBIC)
-    flat = normalize_illumination(gray)
+    flat = normalize_illumination(gray, only_if_uneven=True)
     if is_speckled(flat):
         flat = cv2.medianBlur(flat, 3)
     return flat
@@ -374,15 +374,20 @@ def is_speckled(flat: np.ndarray) -> bool:
     return float(residual.mean()) > 4.0
 
 
-def normalize_illumination(gray: np.ndarray) -> np.ndarray:
+def normalize_illumination(gray: np.ndarray, *, only_if_uneven: bool = False) -> np.ndarray:
     """Divide by the page background (estimated on a small copy) so shadows and uneven
-    lighting vanish while ink keeps its contrast."""
+    lighting vanish while ink keeps its contrast. With ``only_if_uneven``, an evenly lit page
+    is returned as it is (the full-size division is most of this step's cost)."""
     h, w = gray.shape
     step = 8 if min(h, w) >= 400 else 2
     small = cv2.resize(gray, (max(w // step, 1), max(h // step, 1)), interpolation=cv2.INTER_AREA)
     # Closing removes the dark text, leaving the paper; the blur smooths it.
     background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
     background = cv2.GaussianBlur(background, (0, 0), 3)
+    if only_if_uneven:
+        low, high = np.percentile(background, (2, 98))
+        if high - low < 24 and high > 200:
+            return gray
     background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
     return cv2.divide(gray, np.maximum(background, 1), scale=255)
 
