@@ -170,6 +170,12 @@ def _make_stack(args: tuple[int, str, list[str] | None, str]) -> dict[str, Any]:
     return {"dossiers": st.dossiers, "pages": pages}
 
 
+def _ocr_tag() -> str:
+    from pipeline.config import OcrSettings
+
+    return OcrSettings.from_env().languages.replace("+", "_")
+
+
 def build_set(
     cache: Path,
     seed_tag: str,
@@ -181,8 +187,9 @@ def build_set(
     types: list[str] = TYPES,
 ) -> tuple[list[dict], list[dict]]:
     cache.mkdir(parents=True, exist_ok=True)
-    docs_path = cache / f"{seed_tag}-docs-{per_type}-{level}.json"
-    stacks_path = cache / f"{seed_tag}-stacks-{stacks}.json"
+    ocr = _ocr_tag()  # a cached reading is only valid for the OCR settings that made it
+    docs_path = cache / f"{seed_tag}-{ocr}-docs-{per_type}-{level}.json"
+    stacks_path = cache / f"{seed_tag}-{ocr}-stacks-{stacks}.json"
     docs = json.loads(docs_path.read_text()) if docs_path.exists() else None
     sts = json.loads(stacks_path.read_text()) if stacks_path.exists() else None
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -349,7 +356,7 @@ def real_other(cache: Path, workers: int, funsd: int = 20) -> dict[str, Any]:
     files = sorted((REALDATA / "vn-admin").glob("*.png"))
     files += sorted((REALDATA / "tesseract").glob("*.tif"))
     files += sorted((REALDATA / "funsd" / "images").glob("*.png"))[:funsd]
-    path = cache / f"real-other-{funsd}.json"
+    path = cache / f"real-other-{_ocr_tag()}-{funsd}.json"
     if path.exists():
         pages = json.loads(path.read_text())
     else:
