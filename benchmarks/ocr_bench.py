@@ -234,8 +234,9 @@ def report(pages: list[Page], runs: list[EngineRun], sohoa: EngineRun,
     print("sohoa per-stage time, ms per page (sum over pages / pages): " + ", ".join(
         f"{k}={v / n * 1000:.0f}" for k, v in sorted(STAGE_SECONDS.items())
         if k not in ("document.wall", "page.total")))
-    print(f"\nCER by corpus (lower is better){'':8}" + "".join(f"{r.name.split(' (')[0]:>20}"
-                                                           for r in runs))
+    short = {0: "sohoa", 1: "sohoa+archive"}
+    names = [short.get(i, run.name.split(" (")[0].split(" CLI")[0]) for i, run in enumerate(runs)]
+    print("\nCER by corpus (lower is better)" + " " * 9 + "".join(f"{n:>20}" for n in names))
     for corpus in corpora:
         subset = [p for p in pages if p.corpus == corpus]
         row = f"{corpus:39}"
