@@ -100,7 +100,33 @@ def norm_year(raw: str) -> tuple[str | None, list[str]]:
     return (m.group(1), []) if m else (None, ["invalid_year"])
 
 
+_BOX_EDGES = re.compile(r"[|\[\]{}()!]")
+
+
+def boxed_digits(raw: str) -> str | None:
+    """An ID number printed one digit per box (CT01, CC01) comes back as ``|0|3|3|1|...``,
+    with some box edges read as ``1`` (``|117]`` for ``|1|7|``). The digits, or None when
+    the text is not boxed."""
+    if raw.count("|") < 6:
+        return None
+    cells = [c.strip() for c in _BOX_EDGES.split(raw)]
+    cells = [re.sub(r"\D", "", _digits_fixed(c)) for c in cells if c.strip()]
+    plain = "".join(cells)
+    if len(plain) in (12, 9):
+        return plain
+    # An edge read as "1" sits between two digits of one cell: every second character.
+    unbarred = "".join(c[::2] if len(c) % 2 == 1 and len(c) > 1 and set(c[1::2]) == {"1"}
+                       else c for c in cells)
+    return unbarred if len(unbarred) in (12, 9) else plain
+
+
 def norm_id_number(raw: str) -> tuple[str | None, list[str]]:
+    boxed = boxed_digits(raw)
+    if boxed is not None:
+        if len(boxed) in (12, 9):
+            return boxed, []
+        return (boxed, ["unusual_id_number_length"]) if len(boxed) >= 6 \
+            else (None, ["invalid_id_number"])
     text = clean_text(raw)
     fixed = " ".join(_digits_fixed(t) for t in text.split())
     # Digits grouped by spaces ("001 095 012 345") belong together; letters break a run.
