@@ -35,7 +35,7 @@ from pipeline.textmetrics import cer  # noqa: E402
 
 REAL = Path(os.environ.get("SOHOA_REALDATA", ROOT.parent / "shared" / "realdata"))
 WORK = ROOT / "benchmarks" / "work"
-LANG = OcrSettings().languages  # the same languages for every engine
+LANG = OcrSettings.from_env().languages  # the same languages for every engine
 TIMEOUT = 600
 
 
