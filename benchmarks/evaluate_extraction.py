@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from pipeline.model import OcrPage  # noqa: E402
+from samples.contract import ALL_TYPES  # noqa: E402
 
 HELDOUT_FONTS = [
     "DejaVu Serif Condensed",
@@ -59,21 +60,7 @@ HELDOUT_FONTS = [
     "Noto Sans Display",
 ]
 CALIBRATION_FONTS = None  # the generator's defaults (DejaVu/Noto serif and sans)
-TYPES = [
-    "birth_registration",
-    "death_registration",
-    "parent_child_recognition",
-    "residence_change",
-    "id_card_application",
-    "power_of_attorney",
-    "complaint",
-    "land_allocation_request",
-    "child_passport_application",
-    "unemployment_benefit_request",
-    "citizen_id_card",
-    "dossier_receipt",
-    "other",
-]
+TYPES = list(ALL_TYPES)
 
 
 # ---- OCR through the pipeline's stages ---------------------------------------------------
@@ -338,8 +325,8 @@ def evaluate(docs: list[dict], stacks: list[dict], threshold: float) -> dict[str
     }
 
 
-FUNSD = Path("/work/shared/realdata/funsd/annotations")
-REALDATA = Path("/work/shared/realdata")
+REALDATA = Path(os.environ.get("SOHOA_REALDATA", ROOT.parent / "shared" / "realdata"))
+FUNSD = REALDATA / "funsd" / "annotations"
 
 
 def _ocr_file(path: str) -> dict:

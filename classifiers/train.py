@@ -16,23 +16,11 @@ import string
 from collections.abc import Iterator
 from pathlib import Path
 
+from samples.contract import ALL_TYPES
+
 PER_TYPE = 8
 NOISE_SEED = 99
-TYPES = (
-    "birth_registration",
-    "death_registration",
-    "parent_child_recognition",
-    "residence_change",
-    "id_card_application",
-    "power_of_attorney",
-    "complaint",
-    "land_allocation_request",
-    "child_passport_application",
-    "unemployment_benefit_request",
-    "citizen_id_card",
-    "dossier_receipt",
-    "other",
-)
+TYPES = list(ALL_TYPES)
 
 
 def _noisy(text: str, rng: random.Random, rate: float = 0.04) -> str:

@@ -12,7 +12,6 @@ import json
 import os
 import random
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,23 +22,10 @@ from classifiers import classify, configure, looks_like_receipt  # noqa: E402
 from extractors import extract, field_kinds, to_contract_json  # noqa: E402
 from pipeline.config import Settings
 from pipeline.model import OcrPage  # noqa: E402
+from samples.contract import ALL_TYPES  # noqa: E402
+from tests.conftest import REALDATA  # noqa: E402
 
-REALDATA = Path("/work/shared/realdata")
-TYPES = [
-    "birth_registration",
-    "death_registration",
-    "parent_child_recognition",
-    "residence_change",
-    "id_card_application",
-    "power_of_attorney",
-    "complaint",
-    "land_allocation_request",
-    "child_passport_application",
-    "unemployment_benefit_request",
-    "citizen_id_card",
-    "dossier_receipt",
-    "other",
-]
+TYPES = list(ALL_TYPES)
 
 
 def ocr(image: np.ndarray, number: int = 1, dpi: float = 300.0) -> OcrPage:
