@@ -83,10 +83,8 @@ def recognize(image: np.ndarray, *, number: int = 1, dpi: float = 300.0,
     words = parse_tsv(api.GetTSVText(0))
     vertical = vertical_share(api)
     api.Clear()
-    page = OcrPage(number=number, width=w, height=h, words=words, text=page_text(words),
-                   dpi=dpi, timings={"ocr.recognize": elapsed})
-    page.vertical_share = vertical
-    return page
+    return OcrPage(number=number, width=w, height=h, words=words, text=page_text(words),
+                   dpi=dpi, vertical_share=vertical, timings={"ocr.recognize": elapsed})
 
 
 def vertical_share(api: tesserocr.PyTessBaseAPI) -> float:

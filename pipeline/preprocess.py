@@ -244,15 +244,6 @@ def line_contrast(ink: np.ndarray) -> float:
     return float((np.diff(rows) ** 2).sum()) / energy if energy > 0 else 0.0
 
 
-def _line_length(stats: np.ndarray, glyph: float, along: int, across: int) -> float:
-    """Total length of the blobs shaped like text lines: long, and one line thick."""
-    if len(stats) == 0:
-        return 0.0
-    length, thick = stats[:, along].astype(float), stats[:, across].astype(float)
-    keep = (length > 5 * thick) & (thick >= 0.5 * glyph) & (thick <= 2.5 * glyph)
-    return float(length[keep].sum())
-
-
 def _ink_above_lines(ink: np.ndarray, glyph: float) -> float | None:
     """Share of the ink above the core band of text lines (above + below = 1), from the
     longest lines (a few hundred carry all the evidence there is)."""

@@ -98,23 +98,23 @@ class Runner:
         PDF/A and JSON result land in ``out_dir`` (``pdf_name`` names the PDF of a single
         document)."""
         out_dir.mkdir(parents=True, exist_ok=True)
-        self.pdf_name = pdf_name
         spool = tempfile.mkdtemp(prefix=".sohoa-spool-", dir=out_dir)
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["pipeline.pages", "pipeline.ocr"])
         try:
             with ProcessPoolExecutor(self.processes, mp_context=context,
                                      initializer=_init_worker) as pool:
-                yield from self._run(pool, list(files), out_dir, spool, on_page, on_total)
+                yield from self._run(pool, list(files), out_dir, spool, on_page, on_total,
+                                     pdf_name)
         finally:
             shutil.rmtree(spool, ignore_errors=True)
 
-    def _run(self, pool, files, out_dir, spool, on_page, on_total):
+    def _run(self, pool, files, out_dir, spool, on_page, on_total, pdf_name):
         window = self.processes * 3  # pages in flight: enough to keep the pool busy
         pending: dict[Future, tuple[DocumentJob, int]] = {}
         names: set[str] = set()
         total = 0
-        tasks = self._tasks(files, out_dir, names)
+        tasks = self._tasks(files, out_dir, names, pdf_name)
         exhausted = False
         while True:
             while not exhausted and len(pending) < window:
@@ -145,7 +145,8 @@ class Runner:
                 if job.complete:
                     yield self._finish(job)
 
-    def _tasks(self, files: list[Path], out_dir: Path | None, names: set[str]):
+    def _tasks(self, files: list[Path], out_dir: Path, names: set[str],
+               pdf_name: Path | None):
         limits, ocr = self.settings.limits, self.settings.ocr
         for path in files:
             try:
@@ -157,7 +158,7 @@ class Runner:
                 yield result
                 continue
             document_id = source.sha256[:24]
-            output = self.pdf_name or out_dir / f"{_unique_stem(path, source.sha256, names)}.pdf"
+            output = pdf_name or out_dir / f"{_unique_stem(path, source.sha256, names)}.pdf"
             job = DocumentJob(source, document_id, count, output)
             for number in range(1, count + 1):
                 yield job, PageTask(source, number, document_id, limits, ocr)

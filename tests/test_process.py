@@ -4,7 +4,6 @@ partial output, a non-zero exit at the end."""
 from __future__ import annotations
 
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -77,7 +76,8 @@ def test_every_ocrmypdf_test_file_gets_a_result_or_a_clear_error(tmp_path, reald
 
 
 def _peak_rss_mb(args: list[str]) -> float:
-    """Peak resident memory of any process of a sohoa run (parent or worker), in MB."""
+    """Peak resident memory of any process of a sohoa run (parent or worker), in MB:
+    RUSAGE_CHILDREN of a wrapper covers the whole tree it waited for."""
     code = ("import resource, subprocess, sys; "
             "subprocess.run(sys.argv[1:], check=False, capture_output=True); "
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
@@ -99,7 +99,6 @@ def test_300_page_tiff_with_flat_memory(tmp_path):
     assert "Trang 300" in record["pages"][-1]["text"]
     assert rss_large < 400, f"peak RSS {rss_large:.0f} MB"
     assert rss_large < rss_small * 1.25 + 20, f"{rss_small:.0f} MB -> {rss_large:.0f} MB"
-    _ = resource  # keep the import for readers: RUSAGE_CHILDREN covers the whole tree
 
 
 def test_a_scanned_stack_is_reported_as_dossiers_with_their_documents(tmp_path):
