@@ -20,7 +20,7 @@ def degrade(image: Image.Image, rng: random.Random, dpi: int, hand: bool) -> tup
               "blur_px": round(rng.uniform(0.2, 1.0) * scale, 2),
               "noise": round(rng.uniform(2, 9), 1),
               "grey": rng.random() < (0.3 if hand else 0.5),
-              "jpeg": rng.random() < 0.7,
+              "jpeg": rng.random() < 0.75,
               "quality": rng.randint(55, 92)}
     img = image.rotate(params["skew_deg"], resample=Image.BICUBIC, expand=False,
                        fillcolor=(255, 255, 255))
@@ -28,17 +28,21 @@ def degrade(image: Image.Image, rng: random.Random, dpi: int, hand: bool) -> tup
         img = img.filter(ImageFilter.GaussianBlur(params["blur_px"]))
     a = np.asarray(img).astype(np.float32)
     h, w = a.shape[:2]
-    # Uneven light: a tilted plane and a soft vignette, multiplied in.
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    # Uneven light: a tilted plane and a soft vignette, computed coarse and smoothed up.
+    sh, sw = max(2, h // 8), max(2, w // 8)
+    yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
     ang = rng.uniform(0, 2 * np.pi)
-    plane = (np.cos(ang) * xx / w + np.sin(ang) * yy / h)
-    plane = (plane - plane.min()) / max(1e-6, np.ptp(plane))
-    vignette = ((xx / w - 0.5) ** 2 + (yy / h - 0.5) ** 2) * 2
-    light = 1 - params["light"] * (0.7 * plane + 0.3 * vignette)
+    plane = np.cos(ang) * xx / sw + np.sin(ang) * yy / sh
+    plane = (plane - plane.min()) / max(1e-6, float(np.ptp(plane)))
+    vignette = ((xx / sw - 0.5) ** 2 + (yy / sh - 0.5) ** 2) * 2
+    coarse = 1 - params["light"] * (0.7 * plane + 0.3 * vignette)
+    light = np.asarray(Image.fromarray(coarse.astype(np.float32), "F").resize(
+        (w, h), Image.BILINEAR))
     tone = np.array([rng.uniform(0.96, 1.0), rng.uniform(0.95, 1.0), rng.uniform(0.9, 1.0)],
                     np.float32)
-    a = a * light[..., None] * tone
-    a += nrng.normal(0, params["noise"], a.shape).astype(np.float32)
+    a *= light[..., None]
+    a *= tone
+    a += nrng.normal(0, params["noise"], (h, w, 1)).astype(np.float32)
     # Dust: a few dark specks.
     for _ in range(rng.randint(0, 40)):
         y, x = rng.randrange(h), rng.randrange(w)
@@ -52,5 +56,5 @@ def degrade(image: Image.Image, rng: random.Random, dpi: int, hand: bool) -> tup
     if params["jpeg"]:
         out.save(buf, "JPEG", quality=params["quality"], dpi=(dpi, dpi))
         return buf.getvalue(), ".jpg", params
-    out.save(buf, "PNG", dpi=(dpi, dpi))
+    out.save(buf, "PNG", dpi=(dpi, dpi), compress_level=3)
     return buf.getvalue(), ".png", params

@@ -21,11 +21,19 @@ MM_PER_INCH = 25.4
 BLACK = (20, 20, 22)
 # Handwriting faces differ in how readable they are; the script-like ones are drawn less often.
 HAND_WEIGHT = {"charm": 0.5, "comforter": 0.4}
+THIN_FACES = {"grape-nuts", "comforter", "charm"}
 
 
 @lru_cache(maxsize=256)
 def font(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, max(6, size))
+
+
+@lru_cache(maxsize=64)
+def cap_height(path: str) -> float:
+    """Height of a capital H as a fraction of the font size (faces differ a lot)."""
+    _, top, _, bottom = font(path, 100).getbbox("H", anchor="ls")
+    return max(0.3, (bottom - top) / 100)
 
 
 @dataclass
@@ -105,7 +113,10 @@ class Page:
         return font(self.style.typed.path, self.style.px)
 
     def hand_px(self) -> int:
-        return round(self.style.px * self.style.hand_scale)
+        """Handwriting size: capitals `hand_scale` times as tall as the printed labels'."""
+        s = self.style
+        ratio = cap_height(s.label.path) / cap_height(s.hand_face.path)
+        return round(s.px * s.hand_scale * ratio)
 
     def value_width(self, text: str, hand: bool) -> float:
         if hand:
@@ -150,7 +161,11 @@ class Page:
             shear = s.shear + rng.uniform(-0.06, 0.06)
             mask = mask.transform(mask.size, Image.AFFINE, (1, shear, -shear * h * 0.6, 0, 1, 0),
                                   resample=Image.BICUBIC)
-            if s.pen:
+            # Ballpoint strokes are ~0.3-0.5 mm wide whatever the face draws.
+            passes = s.pen + (1 if s.hand_face.name in THIN_FACES else 0)
+            if passes and s.dpi >= 240:
+                mask = mask.filter(ImageFilter.MaxFilter(2 * passes + 1))
+            elif passes:
                 mask = mask.filter(ImageFilter.MaxFilter(3))
             k = rng.uniform(0.8, 1.0)
             mask = mask.filter(ImageFilter.GaussianBlur(0.6)).point([int(v * k)
@@ -295,7 +310,7 @@ class Page:
             if i < len(piece.text):
                 ch = piece.text[i]
                 if hand:
-                    px = round(s.px * min(1.15, s.hand_scale))
+                    px = round(self.hand_px() * min(1.15, s.hand_scale) / s.hand_scale)
                     w = font(s.hand_face.path, px).getlength(ch)
                     self.written(x0 + (side - w) / 2 + self.rng.uniform(-2, 2),
                                  top + side * 0.82, ch, px)
