@@ -248,10 +248,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--types", default="", help="comma-separated subset of types")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--chunk", type=int, default=12)
-    ap.add_argument("--out", type=Path, default=ROOT / "heldout-report.json")
+    ap.add_argument("--out", type=Path,
+                    default=ROOT / "benchmarks" / "heldout" / "results" / "heldout-report.json")
     ap.add_argument("--answers", type=Path, help="score these product answers (JSONL) from "
                     "a run of this same code instead of running the product")
     args = ap.parse_args(argv)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)

@@ -44,4 +44,5 @@ fi
 # rather than on the first document.
 models="$(.venv/bin/python -c 'from pipeline.config import Settings; print(Settings.from_env().models_dir)')"
 timeout 900 .venv/bin/python -m classifiers.train --out "$models" >&2
+timeout 1800 benchmarks/heldout/fonts.sh >&2  # the held-out renderer's own fonts (tests/test_heldout.py)
 log "ready: .venv/bin/sohoa"

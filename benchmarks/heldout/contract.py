@@ -37,13 +37,24 @@ def field_kinds() -> dict[str, dict[str, str]]:
     return types
 
 
+def template_text(name: str) -> str:
+    """The text of an official blank (a .txt template, or the born-digital CC01 PDF)."""
+    import subprocess
+
+    path = templates_dir() / name
+    if path.suffix == ".pdf":
+        return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                              text=True, timeout=60, check=True).stdout
+    return path.read_text(encoding="utf-8")
+
+
 # The official blank each type's form is worded after (the receipt and the card have none).
 TEMPLATES = {
     "birth_registration": ["11_dang_ky_khai_sinh.txt"],
     "death_registration": ["56_TK_DK_khai_tu.txt"],
     "parent_child_recognition": ["57_TK_DK_nhan_CMC.txt", "52_TK_dang_ky_CMC.txt"],
     "residence_change": ["58_TK_thay_doi_thong_tin_cu_tru.txt", "45_thay_doi_thong_tin_cu_tru.txt"],
-    "id_card_application": ["08_cccd.txt"],
+    "id_card_application": ["08_cccd.txt", "../cccd.pdf"],
     "power_of_attorney": ["38_giay_uy_quyen.txt"],
     "complaint": ["26_don_khieu_nai.txt"],
     "land_allocation_request": ["30_don_xin_giao_dat.txt"],
