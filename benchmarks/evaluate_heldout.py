@@ -194,6 +194,16 @@ def table(report: dict) -> str:
     for kind in kinds:
         a, b = report["by_kind"][f"{kind}/printed"], report["by_kind"][f"{kind}/hand"]
         lines.append(f"{kind:44s} {pct(a['exact']):34s} {pct(b['exact']):34s}")
+    lines.append("")
+    lines.append(f"{'by type (exact-match / auto-accepted precision)':44s} {'printed forms':34s} "
+                 f"{'hand-filled forms':34s}")
+    for t in sorted({k.split('/')[0] for k in report["by_type"]}):
+        cells = []
+        for mode in ("printed", "hand"):
+            g = report["by_type"].get(f"{t}/{mode}")
+            cells.append("-" if g is None else
+                         f"{_short(g['exact'])} / {_short(g['auto_accepted_precision'])}")
+        lines.append(f"{t:44s} {cells[0]:34s} {cells[1]:34s}")
     det = report["handwriting_detection"]
     lines.append("")
     if det == "n/a":
@@ -215,6 +225,10 @@ def table(report: dict) -> str:
         lines.append("misclassified: " + ", ".join(f"{d['file']}->{d['predicted']}"
                                                   for d in report["misclassified"]))
     return "\n".join(lines)
+
+
+def _short(r: dict) -> str:
+    return "n/a" if not r["n"] else f"{100 * r['rate']:.1f}% ({r['k']}/{r['n']})"
 
 
 def _num(x) -> str:
