@@ -134,6 +134,7 @@ def summarise(docs: list[dict], rows: list[dict]) -> dict:
     report["wrong_auto_accepted"] = wrong
     report["wrong_auto_accepted_numbers"] = [r for r in wrong if r["kind"] in NUMBER_KINDS]
     report["handwriting_detection"] = detection(rows)
+    report["targets"] = [{"target": name, "met": ok} for name, ok in targets(report)]
     return report
 
 
@@ -221,10 +222,35 @@ def table(report: dict) -> str:
     for r in others[:40]:
         lines.append(f"  {r['file']} {r['field']} ({r['kind']}): read {r['value']!r}, "
                      f"truth {r['truth']!r}, confidence {r['confidence']}")
+    lines.append("")
+    lines.append("targets (issue 12):")
+    for name, ok in targets(report):
+        lines.append(f"  {'PASS' if ok else 'FAIL'}  {name}")
     if report["misclassified"]:
         lines.append("misclassified: " + ", ".join(f"{d['file']}->{d['predicted']}"
                                                   for d in report["misclassified"]))
     return "\n".join(lines)
+
+
+def targets(report: dict) -> list[tuple[str, bool]]:
+    """The issue's targets on the held-out set, printed and hand-filled forms apart."""
+    ta, forms = report["type_accuracy"], report["by_form"]
+    out = []
+    for label, mode, key in (("printed", "printed", "printed_forms"),
+                             ("hand-filled", "hand", "hand_filled_forms")):
+        acc = forms[key]["auto_accepted_precision"]
+        out.append((f"{label}: type accuracy >= 99%",
+                    ta[mode]["n"] > 0 and ta[mode]["rate"] >= 0.99))
+        out.append((f"{label}: auto-accepted precision >= 99.5% and its lower bound >= 99.0%",
+                    acc["n"] > 0 and acc["rate"] >= 0.995 and acc["lo"] >= 0.99))
+    pf = forms["printed_forms"]
+    out.append(("printed: field exact-match >= 97%",
+                pf["exact"]["n"] > 0 and pf["exact"]["rate"] >= 0.97))
+    out.append(("printed: review share <= 10%",
+                pf["review_share"]["n"] > 0 and pf["review_share"]["rate"] <= 0.10))
+    out.append(("no ID, phone or account number auto-accepted wrong",
+                not report["wrong_auto_accepted_numbers"]))
+    return out
 
 
 def _short(r: dict) -> str:

@@ -9,6 +9,7 @@ import io
 import random
 import re
 import unicodedata
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -295,3 +296,30 @@ def test_report_counts_on_a_hand_made_run():
                              for k, v in answers.items()}
     report = summarise(*field_rows(truths, answers_without_flags))
     assert report["handwriting_detection"] == "n/a"
+
+
+# ---------------------------------------------------------------- independence
+
+PRODUCT_PACKAGES = ("samples", "extractors", "classifiers", "pipeline", "storage", "api",
+                    "workers")
+
+
+def test_renderer_imports_nothing_from_the_product():
+    root = Path(__file__).resolve().parents[1] / "benchmarks" / "heldout"
+    pattern = re.compile(rf"^\s*(from|import)\s+({'|'.join(PRODUCT_PACKAGES)})\b", re.M)
+    offenders = [p.name for p in root.glob("*.py") if pattern.search(p.read_text())]
+    assert not offenders, offenders
+
+
+def test_no_font_of_the_renderer_is_used_by_the_product_generator():
+    """Only the generator's font names are read here (no wording, values or layouts)."""
+    root = Path(__file__).resolve().parents[1]
+    text = " ".join(p.read_text(errors="ignore").lower()
+                    for folder in ("samples", "scripts") for p in (root / folder).rglob("*")
+                    if p.is_file() and p.suffix in (".py", ".md", ".sh", ".json", ".txt")
+                    and "heldout" not in p.name)
+    for face in hfonts.available_faces():
+        stem = Path(face.path).stem.lower()
+        for token in {stem, face.name.lower()}:
+            assert not re.search(rf"(?<![a-z]){re.escape(token)}(?![a-z])", text), \
+                f"{token} also appears in the product's generator"
