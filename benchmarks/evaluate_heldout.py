@@ -299,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         print(msg, file=sys.stderr, flush=True)
 
     started = time.monotonic()
+    origin = provenance()  # the code as the run starts
     tmp = None
     if args.set and (args.set / "truth.jsonl").exists():
         folder = args.set
@@ -323,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
                     fh.write(json.dumps(answers[t["file"]], ensure_ascii=False) + "\n")
     docs, rows = field_rows(truths, answers)
     report = summarise(docs, rows)
-    report["provenance"] = provenance()
+    report["provenance"] = origin
     report["set"] = {"folder": str(folder), "seed": args.seed, "printed": args.printed,
                      "hand": args.hand}
     report["seconds"] = {"render": round(render_s, 1),
