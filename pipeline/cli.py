@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
+from api import commands as api_commands
+from extractors import commands as extract_commands
 from pipeline.config import Settings
+from pipeline.flow import Flow
 from pipeline.model import DocumentResult
 from pipeline.runner import Runner, expand_inputs
+from storage import commands as storage_commands
+from workers import commands as worker_commands
 
-# Packages that add sub-commands and document stages when they are present.
-COMMAND_MODULES = ("extractors.commands", "storage.commands", "storage.hooks",
-                   "workers.commands", "api.commands")
+# The packages that add sub-commands, each by its ``register(subparsers)``.
+COMMANDS = (extract_commands, storage_commands, worker_commands, api_commands)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,34 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-archive", action="store_true",
                    help="only write PDF/A and JSON results; do not sign, store or index")
     p.add_argument("--no-progress", action="store_true")
+    worker_commands.add_actor(p)
     p.set_defaults(func=cmd_process)
 
-    for name in COMMAND_MODULES:
-        module = _optional(name)
-        if module is not None and hasattr(module, "register"):
-            module.register(sub)
+    for module in COMMANDS:
+        module.register(sub)
 
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)
-
-
-def _optional(name: str):
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and name.startswith(exc.name):
-            return None  # the package (or that module) is not there yet
-        raise
-
-
-def document_hooks(settings: Settings, args: argparse.Namespace) -> list:
-    """Document stages contributed by the other packages (classify, extract, archive)."""
-    hooks = []
-    for name in COMMAND_MODULES:
-        module = _optional(name)
-        if module is not None and hasattr(module, "document_hooks"):
-            hooks.extend(module.document_hooks(settings, args))
-    return hooks
 
 
 def cmd_ocr(args: argparse.Namespace) -> int:
@@ -94,18 +76,30 @@ def cmd_process(args: argparse.Namespace) -> int:
     if not files:
         print("no input files", file=sys.stderr)
         return 2
-    batch_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    runner = Runner(settings, hooks=document_hooks(settings, args), processes=args.jobs or None,
+    from workers import tasks
+    from workers.submit import _db, new_batch_id, record_foreground
+
+    batch_id = new_batch_id()
+    actor = worker_commands.actor_of(args)
+    flow = Flow(settings, archive=not args.no_archive)
+    runner = Runner(settings, flow=flow, processes=args.jobs or None, actor=actor,
                     source_meta={"branch": args.branch, "batch_id": batch_id,
                                  "dossier_code": args.dossier})
+    # Archived batches are recorded in the one batch store (``sohoa status BATCH``).
+    docs = {} if args.no_archive else record_foreground(files, args.branch, args.dossier,
+                                                        settings, actor=actor,
+                                                        batch_id=batch_id)
     progress = _Progress(enabled=not args.no_progress)
     started = time.perf_counter()
     results: list[DocumentResult] = []
     for result in runner.run(files, args.out, on_page=progress.step, on_total=progress.total):
         results.append(result)
+        if result.file in docs:
+            tasks.record_result(_db(settings), docs[result.file], result)
         if result.error:
             progress.write_error(result)
     progress.close()
+    flow.close()
     wall = time.perf_counter() - started
     summary = _summary(results, wall, batch_id)
     (args.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))

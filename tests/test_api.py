@@ -265,3 +265,25 @@ def test_extract_long_documents_become_jobs(stack):
                              "fields"}
     assert j.json()["file"] == "note.png"
     assert c.get("/jobs/j-nope", headers=H("intake")).status_code == 404
+
+
+def test_a_batch_uploaded_through_the_api_is_listed_by_sohoa_status(stack, capsys,
+                                                                      monkeypatch):
+    """One batch store: ``sohoa status`` answers for a batch the HTTP API received, with
+    what ``GET /batches/{id}`` says."""
+    import json
+
+    from pipeline.cli import main
+
+    home = stack["app"].state.settings.home
+    monkeypatch.setenv("SOHOA_HOME", str(home))
+    monkeypatch.delenv("SOHOA_DATABASE_URL", raising=False)
+    batch_id = stack["receipt"]["batch_id"]
+    capsys.readouterr()
+    assert main(["status", batch_id, "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    api = stack["client"].get(f"/batches/{batch_id}", headers=H("scanner")).json()
+    assert cli["batch_id"] == api["batch_id"] == batch_id and cli["complete"]
+    assert [(d["id"], d["file"], d["state"]) for d in cli["documents"]] == [
+        (d["document_id"], d["file"], d["state"]) for d in api["documents"]]
+    assert cli["documents"][0]["id"] == stack["document_id"]

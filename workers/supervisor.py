@@ -25,7 +25,9 @@ log = logging.getLogger("sohoa.workers.supervisor")
 
 
 def _prepare_env(metrics_dir: Path) -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    from pipeline.config import process_setup
+
+    process_setup()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     os.environ["prometheus_multiproc_dir"] = str(metrics_dir)
     os.environ["dramatiq_prom_db"] = str(metrics_dir)
@@ -33,7 +35,9 @@ def _prepare_env(metrics_dir: Path) -> None:
 
 def worker_process(index: int, threads: int, queues: list[str] | None) -> None:
     """The body of one worker process (spawned: a fresh interpreter)."""
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    from pipeline.config import process_setup
+
+    process_setup()
     import faulthandler
 
     faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid>: stack traces on stderr
@@ -41,12 +45,6 @@ def worker_process(index: int, threads: int, queues: list[str] | None) -> None:
 
     logs.setup()
     wlog = logging.getLogger("sohoa.workers")
-    try:
-        import cv2
-
-        cv2.setNumThreads(1)
-    except ImportError:  # pragma: no cover
-        pass
     import dramatiq
 
     from pipeline.config import Settings

@@ -1,8 +1,8 @@
 """What each actor does, as plain functions of a :class:`Context` (no dramatiq here).
 
 These only move values between the object store, the database and the stage functions
-(``pipeline.ingest``, ``pipeline.pages.run_page``, ``pipeline.document.finish_document``,
-``storage.archive.Archive.archive_document``); the stages themselves live in their packages.
+(``pipeline.ingest``, ``pipeline.pages.run_page``, and for the rest of a document's way the one
+flow, ``pipeline.flow.Flow.finish``); the stages themselves live in their packages.
 
 Temporaries live in the *work store* under ``tmp/<batch>/<document>/``: the uploaded original
 (``source.<ext>``), and per page ``<n>.pdf`` (the one-page PDF) and ``<n>.json`` (the OcrPage,
@@ -14,7 +14,6 @@ claims it in the database; the archive recognises what it already holds.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
@@ -29,6 +28,7 @@ from typing import Any
 
 from pipeline import ingest as ingest_stage
 from pipeline.config import Settings
+from pipeline.flow import UNFINISHED, Arrival, final_state
 from pipeline.model import FileKind, OcrPage, SohoaError, SourceFile
 from storage import keys
 from storage.objectstore import LocalObjectStore, ObjectStore
@@ -74,15 +74,15 @@ def page_key(doc: dict[str, Any], number: int, ext: str) -> str:
 class Context:
     """Per-process resources of a worker, opened on first use."""
 
-    def __init__(self, settings: Settings, send: Send | None = None, *,
-                 hooks: list | None = None):
+    def __init__(self, settings: Settings, send: Send | None = None):
         self.settings = settings
         self.send = send or (lambda name, **kw: None)
         self._lock = threading.RLock()
         self._work: ObjectStore | None = None
         self._db = None
         self._archive = None
-        self._hooks = hooks
+        self._flow = None
+        self._extract_flow = None
         self._cache_dir = Path(tempfile.mkdtemp(prefix="sohoa-worker-"))
         self._cache: OrderedDict[str, Path] = OrderedDict()
 
@@ -107,17 +107,14 @@ class Context:
 
         return self._once("_archive", lambda: Archive(self.settings, db=self.db))
 
-    @property
-    def hooks(self) -> list:
-        """The document stages other packages contribute (classify, extract), without the
-        archive hook: the worker archives itself, after the hooks."""
+    def flow(self, kind: str = "archive"):
+        """The one document flow (classify, extract, dossiers and, for an archive batch, the
+        archive of this context)."""
+        from pipeline.flow import Flow
 
-        def make():
-            from pipeline.cli import document_hooks
-
-            return document_hooks(self.settings, argparse.Namespace(no_archive=True))
-
-        return self._once("_hooks", make)
+        if kind == "extract":
+            return self._once("_extract_flow", lambda: Flow(self.settings, archive=False))
+        return self._once("_flow", lambda: Flow(self.settings, archive_obj=self.archive))
 
     def original(self, doc: dict[str, Any]) -> Path:
         """The uploaded original as a local file (cached per process, a few documents deep),
@@ -151,6 +148,8 @@ class Context:
 
     def close(self) -> None:
         shutil.rmtree(self._cache_dir, ignore_errors=True)
+        if self._archive is not None:
+            self._archive.close()
         if self._db is not None:
             self._db.dispose()
 
@@ -160,13 +159,18 @@ def payload(info: st.ItemInfo, **extra: Any) -> dict[str, Any]:
     return {"batch_id": info.batch_id, "document_id": info.document_id,
             "file_name": info.file_name, "sha256": info.sha256, "source_key": info.source_key,
             "source_mtime": info.source_mtime, "branch": info.branch,
-            "dossier_code": info.dossier_code, **extra}
+            "dossier_code": info.dossier_code, "actor": info.actor, "kind": info.kind, **extra}
 
 
 def _source(doc: dict[str, Any], path: Path) -> SourceFile:
     return SourceFile(path=str(path), kind=FileKind(doc["kind"]), sha256=doc["sha256"],
                       size=path.stat().st_size, name=doc["file_name"], branch=doc["branch"],
                       batch_id=doc["batch_id"], dossier_code=doc["dossier_code"])
+
+
+def arrival(doc: dict[str, Any]) -> Arrival:
+    return Arrival(doc["file_name"], doc["branch"], doc["batch_id"], doc["dossier_code"],
+                   doc.get("actor") or "sohoa")
 
 
 def _item(ctx: Context, doc: dict[str, Any]) -> st.ItemInfo:
@@ -269,8 +273,6 @@ def finish(ctx: Context, doc: dict[str, Any]) -> None:
         for n in missing:
             ctx.send("ocr_page", doc=doc, number=n)
         return
-    from pipeline.document import finish_document
-
     # Mark the start (updated_at): the re-drive leaves a finishing document alone for a
     # finish time limit after this.
     st.set_state(ctx.db, doc["batch_id"], doc["document_id"], "finishing",
@@ -285,30 +287,31 @@ def finish(ctx: Context, doc: dict[str, Any]) -> None:
                 f = Path(tmp) / f"{n:05d}.pdf"
                 f.write_bytes(ctx.work.get(page_key(doc, n, "pdf")))
                 page_files.append(f)
-        original = ctx.original(doc)
-        output = Path(tmp) / "document.pdf"
-        result = finish_document(_source(doc, original), doc["document_id"], pages, page_files,
-                                 output, ctx.hooks)
-        result.file = doc["file_name"]
-        pdf = output.read_bytes() if result.pdf_path and output.exists() else None
-        result.pdf_path = None  # a temporary path; the archive record says where it is
-        t = time.perf_counter()
-        record = ctx.archive.archive_document(result, pdf, original, branch=doc["branch"],
-                                              batch_id=doc["batch_id"])
-        result.timings["archive"] = time.perf_counter() - t
-    if result.error:
-        final = "failed"
-    elif any(f.needs_review for f in result.fields.values()):
-        final = "needs_review"
-    else:
-        final = "done"
-    st.set_state(ctx.db, doc["batch_id"], doc["document_id"], final, reason=result.error,
-                 archive_key=record.archive_key, only_from=("queued", "running", "finishing"))
-    metrics.document_event("finish", final, (result.error or {}).get("code"))
-    log.info("archived", extra={"state": final, "archive_key": record.archive_key,
+        kind = doc.get("kind") or "archive"
+        result = ctx.flow(kind).finish(_source(doc, ctx.original(doc)), pages, page_files,
+                                       Path(tmp) / "document.pdf", arrival(doc))
+    final, reason, archive_key = record_result(ctx.db, doc, result)
+    metrics.document_event("finish", final, (reason or {}).get("code"))
+    log.info("archived", extra={"state": final, "archive_key": archive_key,
                                 "document_type": result.classification.document_type
                                 if result.classification else None})
     cleanup(ctx, doc)
+
+
+def record_result(db, doc: dict[str, Any], result) -> tuple[str, dict | None, str | None]:
+    """The document's final state in the batch store (and, for an extraction, its contract
+    JSON). Returns (state, reason, archive key)."""
+    from extractors.commands import contract_line
+
+    final, reason = final_state(result)
+    archive_key = (result.archive or {}).get("archive_key")
+    extra = {}
+    if doc.get("kind") == "extract":
+        extra["result"] = contract_line(result, doc["file_name"])
+    st.set_state(db, doc["batch_id"], doc["document_id"], final, reason=reason,
+                 archive_key=archive_key, pages_total=len(result.pages) or None,
+                 only_from=UNFINISHED, **extra)
+    return final, reason, archive_key
 
 
 def cleanup(ctx: Context, doc: dict[str, Any]) -> None:
