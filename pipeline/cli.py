@@ -47,6 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     worker_commands.add_actor(p)
     p.set_defaults(func=cmd_process)
 
+    p = sub.add_parser("reprocess", help="run an archived document through the pipeline again "
+                                         "(admin): earlier values and decisions are kept as "
+                                         "history, QA's corrections carry over")
+    p.add_argument("id", help="document id")
+    p.add_argument("--actor", required=True, help="the admin behind the reprocess")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reprocess)
+
     for module in COMMANDS:
         module.register(sub)
 
@@ -105,6 +113,43 @@ def cmd_process(args: argparse.Namespace) -> int:
     (args.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))
     _print_summary(summary, args.out)
     return 1 if summary["failed"] else 0
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    """The stored original through the whole flow again, archived with ``reprocess``."""
+    from pipeline.flow import Arrival
+    from storage.commands import _guard
+
+    @_guard
+    def run(args) -> int:
+        settings = Settings.from_env()
+        flow = Flow(settings)
+        try:
+            doc = flow.archive.document(args.id)
+            if doc.stack_id:
+                print(f"sohoa: {args.id} is part of the stack {doc.stack_id}: reprocess that",
+                      file=sys.stderr)
+                return 2
+            data, ext = flow.archive.original_bytes(args.id)
+            with tempfile.TemporaryDirectory(prefix=".sohoa-reprocess-") as tmp:
+                path = Path(tmp) / f"original.{ext}"
+                path.write_bytes(data)
+                arrival = Arrival(doc.file_name or path.name, doc.branch, doc.batch_id, None,
+                                  " ".join(args.actor.split()), reprocess=True)
+                runner = Runner(settings, flow=flow, processes=min(2, settings.process_count))
+                [result] = runner.run([path], Path(tmp) / "out", arrivals={str(path): arrival})
+        finally:
+            flow.close()
+        if args.json:
+            print(json.dumps(result.to_dict(words=False), ensure_ascii=False))
+        if result.error:
+            _report_error(result)
+            return 1
+        print(f"{args.id}: reprocessed -> {(result.archive or {}).get('archive_key')}",
+              file=sys.stderr)
+        return 0
+
+    return run(args)
 
 
 def _summary(results: list[DocumentResult], wall: float, batch_id: str) -> dict:

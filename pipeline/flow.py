@@ -57,6 +57,7 @@ class Arrival:
     batch_id: str | None = None
     dossier_code: str | None = None  # given by the uploader
     actor: str = "sohoa"
+    reprocess: bool = False  # an explicit admin reprocess of an archived document
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,8 @@ class Flow:
             record = self.archive.archive_document(named, pdf, source.path,
                                                    branch=arrival.branch,
                                                    batch_id=arrival.batch_id,
-                                                   actor=arrival.actor)
+                                                   actor=arrival.actor,
+                                                   reprocess=arrival.reprocess)
         except SohoaError as exc:
             return dataclasses.replace(result, error=result.error or exc.to_dict(),
                                        errors=[*result.errors, exc.to_dict()])

@@ -185,10 +185,14 @@ def test_review_queue_accept_and_correct(stack):
 
     first = items[0]
     r = c.post(f"/review/{first['field_id']}", headers=H("qa"),
-               json={"action": "accept", "reviewer": "Lan"})
+               json={"action": "accept", "version": first["version"], "reviewer": "Lan"})
     assert r.status_code == 200
-    assert r.json()["review_state"] == "accepted" and r.json()["reviewed_by"].startswith("Lan (qa#")
-    assert r.json()["reviewed_at"]
+    # the actor is the authenticated person, never a name the client sends
+    assert r.json()["review_state"] == "accepted" and r.json()["reviewed_by"].startswith("qa#")
+    assert r.json()["reviewed_at"] and r.json()["version"] == first["version"] + 1
+    stale = c.post(f"/review/{first['field_id']}", headers=H("qa"),
+                   json={"action": "correct", "value": "x", "version": first["version"]})
+    assert stale.status_code == 409, stale.text
 
     text = next(i for i in items[1:] if i["kind"] in ("text", "name"))
     assert c.get("/search", params={"q": "Khuých"}, headers=H("archivist")).json()["hits"] == []
@@ -213,6 +217,15 @@ def test_review_queue_accept_and_correct(stack):
     assert c.post("/review/999999", headers=H("qa"), json={"action": "accept"}).status_code == 404
     assert c.post(f"/review/{first['field_id']}", headers=H("qa"),
                   json={"action": "delete"}).status_code == 422
+    # undo: the reviewer who decided reopens within the minute; the field is pending again
+    r = c.post(f"/review/{first['field_id']}", headers=H("qa"),
+               json={"action": "reopen", "version": first["version"] + 1})
+    assert r.status_code == 200 and r.json()["review_state"] == "pending", r.text
+    auto = next((f for f in c.get(f"/documents/{doc}", headers=H("qa")).json()["fields"]
+                 if f["review_state"] == "auto"), None)
+    if auto:  # never pending: not QA's to decide
+        r = c.post(f"/review/{auto['field_id']}", headers=H("qa"), json={"action": "accept"})
+        assert r.status_code == 409
 
 
 def test_extract_sync_is_exactly_the_contract(stack):

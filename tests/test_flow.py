@@ -1,0 +1,81 @@
+"""One document flow, one record of truth: real OCR of a committed sample through
+``sohoa process``, QA's correction, the same original received again from another branch
+(another file time, so another PDF/A), and an explicit reprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from pipeline.cli import main
+from pipeline.config import Settings
+from storage.archive import Archive
+from tests.conftest import SAMPLES
+
+DOSSIER = "000.00.17.H26-261203-0001"
+
+
+def _process(tmp_path: Path, scan: Path, *args: str) -> dict:
+    out = tmp_path / f"out-{len(list(tmp_path.glob('out-*')))}"
+    assert main(["process", str(scan), "--out", str(out), "--no-progress", "-j", "1",
+                 *args]) == 0
+    return json.loads((out / "summary.json").read_text())
+
+
+def test_receiving_an_archived_original_again_changes_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SOHOA_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SOHOA_REVIEW_THRESHOLD", "0.999")  # fields to review
+    for name in ("SOHOA_DATABASE_URL", "SOHOA_S3_ENDPOINT", "SOHOA_BROKER_URL"):
+        monkeypatch.delenv(name, raising=False)
+    scan = tmp_path / "to-khai.png"
+    shutil.copyfile(SAMPLES / "0010_citizen_id_card.png", scan)
+    first = _process(tmp_path, scan, "--branch", "hn01", "--dossier", DOSSIER,
+                     "--actor", "Nguyễn Lan")
+    doc_id = first["results"][0]["document_id"]
+    archive = Archive(Settings.from_env())
+    try:
+        info = archive.show(doc_id)
+        assert info["branch"] == "hn01" and info["dossier_code"] == DOSSIER
+        pending = next(f for f in info["fields"] if f["review_state"] == "pending"
+                       and f["kind"] in ("name", "text"))
+        archive.decide(doc_id, pending["id"], "correct", actor="qa.lan",
+                       version=pending["version"], value="Khuých Đông Tây")
+        before = archive.show(doc_id)
+
+        # The same bytes from another branch, with a dossier code of its own, a new file time.
+        os.utime(scan, (1_800_000_000, 1_800_000_000))
+        second = _process(tmp_path, scan, "--branch", "hn02", "--dossier", "abc",
+                          "--actor", "Trần Minh")
+        assert second["results"][0]["document_id"] == doc_id
+        after = archive.show(doc_id)
+        for key in ("branch", "batch_id", "dossier_code", "fields", "archive", "file"):
+            assert after[key] == before[key], key
+        [dup] = after["duplicates"]
+        assert (dup["branch"], dup["batch_id"], dup["actor"]) == (
+            "hn02", second["batch_id"], "Trần Minh")
+        assert "duplicate_received" in [e["kind"] for e in after["timeline"]]
+        assert [h.document_id for h in archive.search("khuych dong tay")] == [doc_id]
+        assert archive.dossier(DOSSIER)["documents"][0]["document_id"] == doc_id
+        capsys.readouterr()
+        # The uploader hears "duplicate", not the first uploader's file, branch or dossier.
+        assert main(["status", second["batch_id"], "--json"]) == 0
+        [d] = json.loads(capsys.readouterr().out)["documents"]
+        assert d["state"] == "done" and d["reason"]["code"] == "duplicate"
+        assert "hn01" not in json.dumps(second) and DOSSIER not in json.dumps(second)
+
+        # An explicit reprocess: a new reading, the earlier one kept, the correction carried.
+        assert main(["reprocess", doc_id, "--actor", "admin.an"]) == 0
+        again = archive.show(doc_id)
+        assert again["archive"]["key"] != before["archive"]["key"]
+        assert (again["branch"], again["dossier_code"]) == ("hn01", DOSSIER)
+        [ev] = [e for e in again["timeline"] if e["kind"] == "reprocessed"]
+        assert ev["actor"] == "admin.an"
+        assert ev["details"]["earlier"]["archive_key"] == before["archive"]["key"]
+        f = {x["id"]: x for x in again["fields"]}[pending["id"]]
+        assert f["effective_value"] == "Khuých Đông Tây" and f["review_state"] == "corrected"
+        assert [h.document_id for h in archive.search("khuych dong tay")] == [doc_id]
+        assert archive.verify(doc_id).ok
+    finally:
+        archive.close()
