@@ -15,6 +15,7 @@ list of states and the done / needs_review / failed decision live here and nowhe
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import threading
 import time
 from collections.abc import Sequence
@@ -48,6 +49,12 @@ def document_id(sha256: str) -> str:
     return sha256[:24]
 
 
+def part_id(stack_sha256: str, pages: Sequence[int]) -> str:
+    """A document found in a scanned stack: named by the stack's content and its pages."""
+    key = f"{stack_sha256}:{','.join(str(n) for n in pages)}"
+    return document_id(hashlib.sha256(key.encode()).hexdigest())
+
+
 @dataclass(frozen=True)
 class Arrival:
     """Who handed the document in, where, and in which batch."""
@@ -69,6 +76,7 @@ class Analysis:
     dossier_code: str | None
     dossiers: list[dict[str, Any]] | None  # a scanned stack: its dossiers and documents
     timings: dict[str, float]
+    split: list | None = None  # the stack's dossiers (extractors.dossier.Dossier)
 
 
 # ----------------------------------------------------------------------------- stages
@@ -127,7 +135,7 @@ def analyse(pages: Sequence[OcrPage], review_threshold: float,
     found = fields.get("dossier_code")
     if classification.document_type == "dossier_receipt" and found and found.value:
         code = code or found.value
-    dossiers = None
+    dossiers = split = None
     if len(pages) > 1 and any(p.qr_codes or looks_like_receipt(p.text) for p in pages):
         t = time.perf_counter()
         split = assemble(pages, review_threshold=review_threshold, dossier_code=given_dossier)
@@ -135,7 +143,7 @@ def analyse(pages: Sequence[OcrPage], review_threshold: float,
         codes = {d.code for d in split if d.code}
         code = codes.pop() if len(codes) == 1 else given_dossier
         timings["dossiers"] = time.perf_counter() - t
-    return Analysis(classification, fields, code, dossiers, timings)
+    return Analysis(classification, fields, code, dossiers, timings, split)
 
 
 def dossier_dict(d) -> dict[str, Any]:
@@ -156,6 +164,12 @@ def dossier_dict(d) -> dict[str, Any]:
     }
 
 
+def is_stack(analysis: Analysis) -> bool:
+    """A scanned stack of several documents (not one receipt with its second page)."""
+    return bool(analysis.split) and sum(
+        (1 if d.receipt else 0) + len(d.documents) for d in analysis.split) > 1
+
+
 def with_analysis(result: DocumentResult, analysis: Analysis) -> DocumentResult:
     return dataclasses.replace(result, classification=analysis.classification,
                                fields=analysis.fields, dossier_code=analysis.dossier_code,
@@ -171,9 +185,43 @@ def final_state(result: DocumentResult) -> tuple[str, dict[str, Any] | None]:
         # A known original: its record stands as it is; the uploader is told.
         return "done", {"code": "duplicate",
                         "message": f"already archived as document {result.document_id}"}
-    if any(f.needs_review for f in result.fields.values()):
+    parts = [x for d in result.dossiers or [] for x in d["documents"]]
+    if any(f.needs_review for f in result.fields.values()) or any(
+            f["needs_review"] for x in parts for f in x["fields"].values()):
         return "needs_review", None
     return "done", None
+
+
+@dataclass(frozen=True)
+class StackPart:
+    """One document found in a scanned stack, ready to archive on its own."""
+
+    result: DocumentResult
+    pdf: Path
+    pages: tuple[int, ...]
+
+
+def split_parts(result: DocumentResult, split: list, page_files: dict[int, Path],
+                source: SourceFile, name: str, workdir: Path) -> list[StackPart]:
+    """Each document of a stack's dossiers (receipt, forms, ID-card copies) as its own result
+    with its own PDF/A made from its pages."""
+    by_number = {p.number: p for p in result.pages}
+    stem = Path(name).stem
+    parts = []
+    for dossier in split:
+        for piece in ([dossier.receipt] if dossier.receipt else []) + list(dossier.documents):
+            pages = tuple(piece.page_numbers)
+            doc_id = part_id(source.sha256, pages)
+            out = workdir / f"{doc_id}.pdf"
+            pdfa.assemble([page_files[n] for n in pages], out,
+                          title=f"{stem} p{pages[0]}-{pages[-1]}",
+                          created=received_time(source))
+            parts.append(StackPart(DocumentResult(
+                document_id=doc_id, file=f"{name} (p. {pages[0]}-{pages[-1]})",
+                sha256=source.sha256, kind=source.kind.value,
+                pages=[by_number[n] for n in pages], classification=piece.classification,
+                fields=piece.fields, dossier_code=dossier.code, pdf_path=str(out)), out, pages))
+    return parts
 
 
 def received_time(source: SourceFile) -> datetime:
@@ -215,26 +263,39 @@ class Flow:
                output: Path, arrival: Arrival) -> DocumentResult:
         """The whole way of one document after its pages (one screen, on purpose)."""
         result = assemble_pdf(source, document_id(source.sha256), pages, page_files, output)
+        parts: list[StackPart] = []
         if result.error is None:
-            result = with_analysis(result, analyse(result.pages, self.settings.review_threshold,
-                                                   arrival.dossier_code))
+            analysis = analyse(result.pages, self.settings.review_threshold,
+                               arrival.dossier_code)
+            result = with_analysis(result, analysis)
+            if self.archives and is_stack(analysis):
+                by_number = dict(zip(sorted(p.number for p in result.pages), page_files,
+                                     strict=True))
+                parts = split_parts(result, analysis.split, by_number, source,
+                                    arrival.file_name, output.parent)
         if self.archives:
-            result = self.archive_result(result, source, arrival)
+            result = self.archive_result(result, source, arrival, parts)
+        for part in parts:
+            part.pdf.unlink(missing_ok=True)
         return result
 
-    def archive_result(self, result: DocumentResult, source: SourceFile,
-                       arrival: Arrival) -> DocumentResult:
-        """Sign, store, record and index (or record a duplicate receipt of a known original);
-        an archive failure fails this document only."""
+    def archive_result(self, result: DocumentResult, source: SourceFile, arrival: Arrival,
+                       parts: Sequence[StackPart] = ()) -> DocumentResult:
+        """Sign, store, record and index (a stack: each of its documents, and the stack as
+        received); or record a duplicate receipt of a known original. An archive failure
+        fails this document only."""
         t = time.perf_counter()
-        pdf = Path(result.pdf_path).read_bytes() if result.pdf_path else None
         named = dataclasses.replace(result, file=arrival.file_name)
+        meta = {"branch": arrival.branch, "batch_id": arrival.batch_id,
+                "actor": arrival.actor, "reprocess": arrival.reprocess}
         try:
-            record = self.archive.archive_document(named, pdf, source.path,
-                                                   branch=arrival.branch,
-                                                   batch_id=arrival.batch_id,
-                                                   actor=arrival.actor,
-                                                   reprocess=arrival.reprocess)
+            if parts:
+                record = self.archive.archive_stack(
+                    named, source.path, [(p.result, p.pdf.read_bytes(), p.pages)
+                                         for p in parts], **meta)
+            else:
+                pdf = Path(result.pdf_path).read_bytes() if result.pdf_path else None
+                record = self.archive.archive_document(named, pdf, source.path, **meta)
         except SohoaError as exc:
             return dataclasses.replace(result, error=result.error or exc.to_dict(),
                                        errors=[*result.errors, exc.to_dict()])

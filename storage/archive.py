@@ -122,9 +122,40 @@ class Archive:
                               tuple(stack_pages) if stack_pages else None)
         with document_lock(self.db, self.settings.home, result.document_id):
             existing = self.db.run(lambda s: s.get(Document, result.document_id), "documents")
-            if existing is not None and existing.archive_key and not reprocess:
+            if existing is not None and (existing.archive_key or existing.status == "stack") \
+                    and not reprocess:
                 return self._received_again(existing, result, receiving)
             return self._archive(result, pdf_bytes, original_path, receiving)
+
+    def archive_stack(self, result: DocumentResult, original_path: str | os.PathLike[str],
+                      parts: Sequence[tuple[DocumentResult, bytes, Sequence[int]]],
+                      branch: str | None = None, batch_id: str | None = None, *, actor: str,
+                      reprocess: bool = False) -> ArchiveRecord:
+        """A scanned stack: each document found in it archived on its own (its PDF/A, record,
+        fields, timeline, dossier), referring to the stack and its pages; the stack itself is
+        recorded once, as received (its original, its parts), and is not searched itself."""
+        receiving = Receiving(branch, batch_id, actor, utcnow(), reprocess)
+        with document_lock(self.db, self.settings.home, result.document_id):
+            existing = self.db.run(lambda s: s.get(Document, result.document_id), "documents")
+            if existing is not None and existing.status == "stack" and not reprocess:
+                return self._received_again(existing, result, receiving)
+            for part, pdf, pages in parts:
+                self.archive_document(part, pdf, original_path, branch, batch_id, actor=actor,
+                                      reprocess=reprocess, stack_id=result.document_id,
+                                      stack_pages=pages)
+            ext = keys.extension(f"x.{result.kind or 'bin'}", "bin")
+            original = self._store_original(original_path, ext, receiving.at,
+                                            result.file or os.path.basename(original_path))
+            doc, new_receipt = records.record_stack(
+                self.db, result, original, [(p.document_id, list(pages), p.dossier_code)
+                                            for p, _, pages in parts], receiving)
+        if new_receipt:
+            self._write_original_sidecar(original)
+        return ArchiveRecord(
+            document_id=doc.id, original_key=original.key, original_sha256=original.sha256,
+            archive_key=None, archive_sha256=None, content_sha256=None, sidecar_key=None,
+            signer=None, dossier_code=None, branch=doc.branch, batch_id=doc.batch_id,
+            archived_at=doc.archived_at, created=new_receipt)
 
     def _received_again(self, doc: Document, result: DocumentResult,
                         r: Receiving) -> ArchiveRecord:

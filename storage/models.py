@@ -72,6 +72,7 @@ EVENT_KINDS = (
     "duplicate_received",
     "reprocessed",
     "dossier_refused",
+    "split",
     "failed",
 )
 

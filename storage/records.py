@@ -172,6 +172,47 @@ def record_document(db: Database, index, result: DocumentResult, original: Store
     return db.run(run, "archive_document")
 
 
+def record_stack(db: Database, result: DocumentResult, original: StoredOriginal,
+                 parts: list[tuple[str, list[int], str | None]],
+                 r: Receiving) -> tuple[Document, bool]:
+    """The stack as received: its original, its receipt, and the documents found in it (each
+    archived on its own); no PDF/A, fields or search entry of its own."""
+
+    def run(s: Session):
+        db.insert_ignore(s, Original.__table__, {
+            "sha256": original.sha256, "key": original.key, "size": original.size,
+            "content_type": original.content_type, "first_seen_at": r.at}, ["sha256"])
+        new_receipt = bool(db.insert_ignore(s, Receipt.__table__, {
+            "original_sha256": original.sha256, "document_id": result.document_id,
+            "file_name": result.file, "branch": r.branch, "batch_id": r.batch_id,
+            "received_at": r.at}, ["original_sha256", "document_id"]))
+        if r.batch_id:
+            db.insert_ignore(s, Batch.__table__, {"id": r.batch_id, "branch": r.branch,
+                                                  "created_at": r.at, "actor": r.actor},
+                             ["id"])
+        doc = s.get(Document, result.document_id)
+        if doc is None:
+            doc = Document(id=result.document_id, created_at=r.at, batch_id=r.batch_id,
+                           branch=r.branch, file_name=result.file)
+            s.add(doc)
+        doc.document_type, doc.status, doc.ok = "stack", "stack", True
+        doc.page_count, doc.original_sha256 = len(result.pages), original.sha256
+        doc.archived_at = r.at
+        s.flush()
+        details = {"parts": [{"document_id": i, "pages": pages, "dossier_code": code}
+                             for i, pages, code in parts]}
+        db.add_event(s, kind="received", idem_key=f"{doc.id}:received:{original.sha256[:16]}",
+                     actor=r.actor, details={"original_sha256": original.sha256,
+                                             "file": result.file, "batch_id": r.batch_id},
+                     at=r.at, document_id=doc.id, branch=r.branch)
+        db.add_event(s, kind="split", idem_key=f"{doc.id}:split:{len(parts)}:"
+                     f"{r.at.isoformat() if r.reprocess else ''}", actor=r.actor,
+                     details=details, at=r.at, document_id=doc.id, branch=r.branch)
+        return doc, new_receipt
+
+    return db.run(run, "archive stack")
+
+
 def _snapshot(doc: Document) -> dict[str, Any]:
     """Everything a reprocess replaces, for the ``reprocessed`` event."""
     return {

@@ -79,3 +79,49 @@ def test_receiving_an_archived_original_again_changes_nothing(tmp_path, monkeypa
         assert archive.verify(doc_id).ok
     finally:
         archive.close()
+
+
+def test_a_stack_becomes_its_documents(tmp_path, monkeypatch):
+    """samples/scans/stack_01.pdf (10 pages, 3 dossiers): every receipt, form and ID-card
+    copy archived as its own signed PDF/A in its dossier, referring to the stack and its
+    pages; the stack's original stored once; each dossier's page lists its documents."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import ApiSettings
+
+    monkeypatch.setenv("SOHOA_HOME", str(tmp_path / "home"))
+    for name in ("SOHOA_DATABASE_URL", "SOHOA_S3_ENDPOINT", "SOHOA_BROKER_URL",
+                 "SOHOA_REVIEW_THRESHOLD"):
+        monkeypatch.delenv(name, raising=False)
+    stack = SAMPLES / "stack_01.pdf"
+    truth = json.loads(stack.with_suffix(".json").read_text())
+    summary = _process(tmp_path, stack, "--branch", "hn02", "--actor", "Lê Hoa")
+    stack_id = summary["results"][0]["document_id"]
+    archive = Archive(Settings.from_env())
+    try:
+        assert archive.show(stack_id)["status"] == "stack"
+        assert archive.counts()["originals"] == 1
+        originals = [k for k in archive.store.list("originals/") if k.endswith(".pdf")]
+        assert len(originals) == 1
+        token = "archivist-token-" + "z" * 20
+        app = create_app(Settings.from_env(), ApiSettings(tokens=f"{token}:archivist"),
+                         start_processing=False)
+        with TestClient(app) as c:
+            for dossier in truth["dossiers"]:
+                r = c.get(f"/dossiers/{dossier['dossier_code']}",
+                          headers={"Authorization": f"Bearer {token}"})
+                assert r.status_code == 200, r.text
+                docs = r.json()["documents"]
+                expected = [(x["document_type"], list(range(x["pages"][0], x["pages"][1] + 1)))
+                            for x in dossier["documents"]]
+                assert [(d["document_type"], d["stack"]["pages"]) for d in docs] == expected
+                for d in docs:
+                    info = archive.show(d["document_id"])
+                    assert info["stack"]["document_id"] == stack_id
+                    assert info["status"] == "archived" and info["branch"] == "hn02"
+                    assert info["page_count"] == len(d["stack"]["pages"])
+                    assert info["fields"] and info["timeline"][0]["kind"] == "received"
+                    assert archive.verify(d["document_id"]).ok
+    finally:
+        archive.close()
