@@ -11,7 +11,7 @@ from pathlib import Path
 
 from api import commands as api_commands
 from extractors import commands as extract_commands
-from pipeline.config import Settings
+from pipeline.config import Settings, reference
 from pipeline.flow import Flow
 from pipeline.model import DocumentResult
 from pipeline.runner import Runner, expand_inputs
@@ -54,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--actor", required=True, help="the admin behind the reprocess")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_reprocess)
+
+    p = sub.add_parser("train", help="train the document-type model into SOHOA_MODELS "
+                                     "(set-up runs it; the product only loads it)")
+    p.set_defaults(func=lambda args: _train())
+
+    p = sub.add_parser("config", help="every SOHOA_* setting: type, default, value, meaning")
+    p.set_defaults(func=lambda args: print(reference()) or 0)
 
     for module in COMMANDS:
         module.register(sub)
@@ -113,6 +120,12 @@ def cmd_process(args: argparse.Namespace) -> int:
     (args.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))
     _print_summary(summary, args.out)
     return 1 if summary["failed"] else 0
+
+
+def _train() -> int:
+    from classifiers import train
+
+    return train.main(["--out", str(Settings.from_env().models_dir)])
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:

@@ -319,3 +319,17 @@ class DocumentResult:
         out["errors"] = self.errors
         out["pages"] = [p.to_dict(words=words) for p in self.pages]
         return out
+
+
+def document_types() -> tuple[str, ...]:
+    """The contract's document types, from the one source of types
+    (``extractors/schemas.json``), and ``other``."""
+    from extractors.engine import schemas
+
+    return (*(t for t in schemas() if not t.startswith("_")), "other")
+
+
+def __getattr__(name: str):
+    if name == "ALL_DOCUMENT_TYPES":  # lazily: the extractors import this module
+        return document_types()
+    raise AttributeError(name)

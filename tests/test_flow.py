@@ -125,3 +125,88 @@ def test_a_stack_becomes_its_documents(tmp_path, monkeypatch):
                     assert archive.verify(d["document_id"]).ok
     finally:
         archive.close()
+
+
+def _pool_processes(pid: int) -> list[int]:
+    """The grandchildren of ``pid``: the runner's pool processes (children of its
+    forkserver)."""
+    kids: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kids.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    return [g for child in kids.get(pid, []) for g in kids.get(child, [])]
+
+
+def _drainer_pid(home: Path) -> int | None:
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            cmd = (environ.parent / "cmdline").read_bytes()
+            env = environ.read_bytes()
+        except OSError:
+            continue
+        if b"workers.embedded" in cmd and f"SOHOA_HOME={home}".encode() in env.split(b"\0"):
+            return int(environ.parent.name)
+    return None
+
+
+def test_a_document_that_kills_its_worker_is_failed_after_bounded_runs(tmp_path, monkeypatch):
+    """A pool process killed (SIGKILL) in the middle of a document: the run is retried alone,
+    at most SOHOA_MAX_ATTEMPTS times, then the document is failed with its reason; the
+    documents behind it are done."""
+    import signal
+    import time
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from tests.test_workers import make_batch
+    from workers.submit import batch_status, submit_batch
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("SOHOA_HOME", str(home))
+    monkeypatch.setenv("SOHOA_MAX_ATTEMPTS", "2")
+    for name in ("SOHOA_DATABASE_URL", "SOHOA_S3_ENDPOINT", "SOHOA_BROKER_URL"):
+        monkeypatch.delenv(name, raising=False)
+    slow = tmp_path / "in" / "a-slow.png"  # a full page of text: seconds of OCR
+    slow.parent.mkdir(parents=True)
+    im = Image.new("L", (2480, 3508), 255)
+    d = ImageDraw.Draw(im)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40)
+    for i in range(60):
+        d.text((120, 120 + 55 * i), f"Dòng {i}: Trung tâm Phục vụ hành chính công Hà Nội",
+               font=font, fill=0)
+    im.save(slow, dpi=(300, 300))
+    files = [slow, *make_batch(tmp_path / "in", 2)]
+    settings = Settings.from_env()
+    receipt = submit_batch(files, "hn01", settings=settings, actor="tester")
+    kills, deadline = 0, time.monotonic() + 600
+    while time.monotonic() < deadline:
+        status = batch_status(receipt.batch_id, settings)
+        if status["complete"]:
+            break
+        states = {d["file"]: d["state"] for d in status["documents"]}
+        drainer = _drainer_pid(home)
+        if states["a-slow.png"] == "running" and drainer and kills < 2:
+            pool = _pool_processes(drainer)
+            if pool:
+                time.sleep(1.0)  # in the middle of the page
+                for pid in pool:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                kills += 1
+                while batch_status(receipt.batch_id, settings)["documents"][0]["attempts"] \
+                        < kills and time.monotonic() < deadline:  # the crash is recorded
+                    time.sleep(0.1)
+                continue
+        time.sleep(0.2)
+    docs = {d["file"]: d for d in status["documents"]}
+    assert status["complete"], status
+    assert kills == 2
+    slow_doc = docs["a-slow.png"]
+    assert slow_doc["state"] == "failed" and slow_doc["reason"]["code"] == "crashed"
+    assert slow_doc["attempts"] == 2
+    assert all(docs[f.name]["state"] in ("done", "needs_review") for f in files[1:]), docs

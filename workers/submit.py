@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import Settings
+from pipeline.config import Settings, child_env
 from pipeline.flow import STATES, TERMINAL, document_id
 from pipeline.model import InputError, SohoaError
 from pipeline.runner import expand_inputs
@@ -189,35 +189,6 @@ def resume_batch(batch_id: str, settings: Settings | None = None) -> int:
     return len(st.unfinished(db, batch_id))
 
 
-def settings_env(settings: Settings) -> dict[str, str]:
-    """Environment variables that reproduce ``settings`` in another process."""
-    env = dict(os.environ)
-    values = {
-        "SOHOA_HOME": str(settings.home),
-        "SOHOA_DATABASE_URL": settings.database_url,
-        "SOHOA_BROKER_URL": settings.broker_url,
-        "SOHOA_S3_ENDPOINT": settings.s3_endpoint,
-        "SOHOA_S3_ACCESS_KEY": settings.s3_access_key,
-        "SOHOA_S3_SECRET_KEY": settings.s3_secret_key,
-        "SOHOA_S3_BUCKET": settings.s3_bucket,
-        "SOHOA_S3_SECURE": "1" if settings.s3_secure else "0",
-        "SOHOA_S3_REGION": settings.s3_region,
-        "SOHOA_RETENTION_YEARS": str(settings.retention_years),
-        "SOHOA_SIGNING_KEY": settings.signing_key,
-        "SOHOA_SIGNING_KEY_PASSWORD": settings.signing_key_password,
-        "SOHOA_WORKERS": str(settings.workers),
-        "SOHOA_PAGE_TIMEOUT": str(settings.ocr.page_timeout),
-        "SOHOA_OCR_LANGUAGES": settings.ocr.languages,
-        "SOHOA_REVIEW_THRESHOLD": str(settings.review_threshold),
-    }
-    for k, v in values.items():
-        if v is None:
-            env.pop(k, None)
-        else:
-            env[k] = v
-    return env
-
-
 def start_embedded(settings: Settings) -> subprocess.Popen:
     """Start the embedded drainer in a detached background process (it leaves at once when
     another one holds this SOHOA_HOME's queue)."""
@@ -225,7 +196,7 @@ def start_embedded(settings: Settings) -> subprocess.Popen:
     logs_dir.mkdir(parents=True, exist_ok=True)
     with open(logs_dir / "embedded.log", "ab") as out:
         return subprocess.Popen([sys.executable, "-m", "workers.embedded"],
-                                env=settings_env(settings), stdin=subprocess.DEVNULL,
+                                env=child_env(settings), stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=out, start_new_session=True,
                                 cwd=os.getcwd())
 

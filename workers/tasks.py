@@ -47,7 +47,7 @@ def open_work_store(settings: Settings) -> ObjectStore:
 
         return S3ObjectStore(
             settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key,
-            os.environ.get("SOHOA_S3_WORK_BUCKET") or f"{settings.s3_bucket}-work",
+            settings.s3_work_bucket or f"{settings.s3_bucket}-work",
             secure=settings.s3_secure, region=settings.s3_region, retention_days=None,
             object_lock=False)
     return LocalObjectStore(Path(settings.home) / "work")
@@ -224,14 +224,14 @@ def ocr_page(ctx: Context, doc: dict[str, Any], number: int, token: str) -> None
         return
     json_key = page_key(doc, number, "json")
     if not ctx.work.exists(json_key):
-        from pipeline.pages import PageTask, run_page
+        from pipeline.pages import PageTask
 
         t0 = time.perf_counter()
         path = ctx.original(doc)
         task = PageTask(_source(doc, path), number, doc["document_id"], ctx.settings.limits,
                         ctx.settings.ocr)
         t1 = time.perf_counter()
-        outcome = run_page(task)
+        outcome = run_page_bounded(ctx, doc, task)
         t2 = time.perf_counter()
         if outcome.pdf is not None:
             ctx.work.put(page_key(doc, number, "pdf"), outcome.pdf, "application/pdf")
@@ -244,6 +244,32 @@ def ocr_page(ctx: Context, doc: dict[str, Any], number: int, token: str) -> None
                                        "run_page_seconds": round(t2 - t1, 4),
                                        "store_seconds": round(t3 - t2, 4)})
     maybe_finish(ctx, doc, token)
+
+
+def run_page_bounded(ctx: Context, doc: dict[str, Any], task):
+    """``run_page``, unless runs of this page were killed ``max_attempts`` times already (a
+    page that kills its worker process, redelivered after each death): then the page fails
+    with that reason and the document goes on to ``failed`` instead of looping. A counter in
+    the work store is raised before the run and put back after it returns, so only runs that
+    never returned count."""
+    from pipeline.model import OcrPage, PageStatus
+    from pipeline.pages import PageOutcome, run_page
+
+    key = page_key(doc, task.number, "runs")
+    runs = int(ctx.work.get(key)) if ctx.work.exists(key) else 0
+    if runs >= ctx.settings.max_attempts:
+        log.error("page crashed its worker too often", extra={"runs": runs})
+        error = {"code": "crashed", "message": f"the page's processing stopped {runs} times "
+                                               f"(worker process killed)"}
+        return PageOutcome(OcrPage(number=task.number, width=0, height=0, words=[], text="",
+                                   status=PageStatus.FAILED, error=error), None)
+    ctx.work.put(key, str(runs + 1).encode(), "text/plain")
+    outcome = run_page(task)
+    if runs:
+        ctx.work.put(key, str(runs).encode(), "text/plain")
+    else:
+        ctx.work.delete(key)
+    return outcome
 
 
 def maybe_finish(ctx: Context, doc: dict[str, Any], token: str) -> bool:
