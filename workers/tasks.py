@@ -235,7 +235,7 @@ def ocr_page(ctx: Context, doc: dict[str, Any], number: int, token: str) -> None
         t2 = time.perf_counter()
         if outcome.pdf is not None:
             ctx.work.put(page_key(doc, number, "pdf"), outcome.pdf, "application/pdf")
-        body = json.dumps(outcome.page.to_dict(), ensure_ascii=False).encode()
+        body = json.dumps(outcome.page.to_dict(exact=True), ensure_ascii=False).encode()
         ctx.work.put(json_key, body, "application/json")
         t3 = time.perf_counter()
         metrics.page_done(outcome.page)
