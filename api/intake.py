@@ -24,6 +24,7 @@ from pathlib import Path
 
 from api.uploads import StagedFile
 from pipeline.config import Settings
+from pipeline.flow import TERMINAL
 from workers import state as st
 from workers import submit
 
@@ -155,7 +156,7 @@ class Intake:
         end = time.monotonic() + timeout
         while True:
             info = self.job(job)
-            if info is None or info["state"] not in ("queued", "running"):
+            if info is None or info["state"] in TERMINAL:
                 return True
             if time.monotonic() >= end:
                 return False
