@@ -108,6 +108,23 @@ def record_duplicate(db: Database, document_id: str, *, file_name: str, r: Recei
     return db.run(run, "duplicate receipt")
 
 
+def _receipt(s: Session, db: Database, doc_id: str, file_name: str | None,
+             original: StoredOriginal, r: Receiving) -> bool:
+    """The original (once per content), its receipt for this document, the batch; whether
+    the receipt is new."""
+    db.insert_ignore(s, Original.__table__, {
+        "sha256": original.sha256, "key": original.key, "size": original.size,
+        "content_type": original.content_type, "first_seen_at": r.at}, ["sha256"])
+    new = bool(db.insert_ignore(s, Receipt.__table__, {
+        "original_sha256": original.sha256, "document_id": doc_id, "file_name": file_name,
+        "branch": r.branch, "batch_id": r.batch_id, "received_at": r.at},
+        ["original_sha256", "document_id"]))
+    if r.batch_id:
+        db.insert_ignore(s, Batch.__table__, {"id": r.batch_id, "branch": r.branch,
+                                              "created_at": r.at, "actor": r.actor}, ["id"])
+    return new
+
+
 def record_document(db: Database, index, result: DocumentResult, original: StoredOriginal,
                     pdf: StoredPdf, sidecar: str, r: Receiving) -> tuple[Document, bool, bool]:
     """Write the document's records; returns (its row, whether a receipt is new, whether the
@@ -116,17 +133,7 @@ def record_document(db: Database, index, result: DocumentResult, original: Store
     def run(s: Session):
         now = r.at
         doc_id = result.document_id
-        db.insert_ignore(s, Original.__table__, {
-            "sha256": original.sha256, "key": original.key, "size": original.size,
-            "content_type": original.content_type, "first_seen_at": now}, ["sha256"])
-        new_receipt = bool(db.insert_ignore(s, Receipt.__table__, {
-            "original_sha256": original.sha256, "document_id": doc_id,
-            "file_name": result.file or original.file_name, "branch": r.branch,
-            "batch_id": r.batch_id, "received_at": now}, ["original_sha256", "document_id"]))
-        if r.batch_id:
-            db.insert_ignore(s, Batch.__table__, {"id": r.batch_id, "branch": r.branch,
-                                                  "created_at": now, "actor": r.actor},
-                             ["id"])
+        new_receipt = _receipt(s, db, doc_id, result.file or original.file_name, original, r)
         doc = s.get(Document, doc_id)
         fields = result.fields
         history = None
@@ -179,17 +186,7 @@ def record_stack(db: Database, result: DocumentResult, original: StoredOriginal,
     archived on its own); no PDF/A, fields or search entry of its own."""
 
     def run(s: Session):
-        db.insert_ignore(s, Original.__table__, {
-            "sha256": original.sha256, "key": original.key, "size": original.size,
-            "content_type": original.content_type, "first_seen_at": r.at}, ["sha256"])
-        new_receipt = bool(db.insert_ignore(s, Receipt.__table__, {
-            "original_sha256": original.sha256, "document_id": result.document_id,
-            "file_name": result.file, "branch": r.branch, "batch_id": r.batch_id,
-            "received_at": r.at}, ["original_sha256", "document_id"]))
-        if r.batch_id:
-            db.insert_ignore(s, Batch.__table__, {"id": r.batch_id, "branch": r.branch,
-                                                  "created_at": r.at, "actor": r.actor},
-                             ["id"])
+        new_receipt = _receipt(s, db, result.document_id, result.file, original, r)
         doc = s.get(Document, result.document_id)
         if doc is None:
             doc = Document(id=result.document_id, created_at=r.at, batch_id=r.batch_id,

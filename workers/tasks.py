@@ -23,6 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -246,30 +247,46 @@ def ocr_page(ctx: Context, doc: dict[str, Any], number: int, token: str) -> None
     maybe_finish(ctx, doc, token)
 
 
+class RunsExhausted(SohoaError):
+    """Runs of a stage never returned ``max_attempts`` times (its worker process was killed
+    each time: a poison page or document); stop redelivering it."""
+
+    code = "crashed"
+
+
+@contextmanager
+def bounded_runs(ctx: Context, doc: dict[str, Any], name: str):
+    """Count a stage's runs that never return: a counter in the work store is raised before
+    the run and put back when it returns (or raises), so only killed runs count. Raises
+    ``RunsExhausted`` once ``max_attempts`` runs were killed."""
+    key = f"{prefix(doc['batch_id'], doc['document_id'])}{name}.runs"
+    runs = int(ctx.work.get(key)) if ctx.work.exists(key) else 0
+    if runs >= ctx.settings.max_attempts:
+        log.error("stage crashed its worker too often", extra={"stage": name, "runs": runs})
+        raise RunsExhausted(f"{name}: the processing stopped {runs} times (worker process "
+                            f"killed)")
+    ctx.work.put(key, str(runs + 1).encode(), "text/plain")
+    try:
+        yield
+    finally:
+        if runs:
+            ctx.work.put(key, str(runs).encode(), "text/plain")
+        else:
+            ctx.work.delete(key)
+
+
 def run_page_bounded(ctx: Context, doc: dict[str, Any], task):
-    """``run_page``, unless runs of this page were killed ``max_attempts`` times already (a
-    page that kills its worker process, redelivered after each death): then the page fails
-    with that reason and the document goes on to ``failed`` instead of looping. A counter in
-    the work store is raised before the run and put back after it returns, so only runs that
-    never returned count."""
+    """``run_page`` within ``bounded_runs``: a page that kills its worker process every time
+    fails with that reason, and the document goes on to ``failed`` instead of looping."""
     from pipeline.model import OcrPage, PageStatus
     from pipeline.pages import PageOutcome, run_page
 
-    key = page_key(doc, task.number, "runs")
-    runs = int(ctx.work.get(key)) if ctx.work.exists(key) else 0
-    if runs >= ctx.settings.max_attempts:
-        log.error("page crashed its worker too often", extra={"runs": runs})
-        error = {"code": "crashed", "message": f"the page's processing stopped {runs} times "
-                                               f"(worker process killed)"}
+    try:
+        with bounded_runs(ctx, doc, f"{task.number:05d}"):
+            return run_page(task)
+    except RunsExhausted as exc:
         return PageOutcome(OcrPage(number=task.number, width=0, height=0, words=[], text="",
-                                   status=PageStatus.FAILED, error=error), None)
-    ctx.work.put(key, str(runs + 1).encode(), "text/plain")
-    outcome = run_page(task)
-    if runs:
-        ctx.work.put(key, str(runs).encode(), "text/plain")
-    else:
-        ctx.work.delete(key)
-    return outcome
+                                   status=PageStatus.FAILED, error=exc.to_dict()), None)
 
 
 def maybe_finish(ctx: Context, doc: dict[str, Any], token: str) -> bool:
@@ -314,8 +331,10 @@ def finish(ctx: Context, doc: dict[str, Any]) -> None:
                 f.write_bytes(ctx.work.get(page_key(doc, n, "pdf")))
                 page_files.append(f)
         kind = doc.get("kind") or "archive"
-        result = ctx.flow(kind).finish(_source(doc, ctx.original(doc)), pages, page_files,
-                                       Path(tmp) / "document.pdf", arrival(doc))
+        with bounded_runs(ctx, doc, "finish"):  # RunsExhausted: permanent, the doc fails
+            result = ctx.flow(kind).finish(_source(doc, ctx.original(doc)), pages,
+                                           page_files, Path(tmp) / "document.pdf",
+                                           arrival(doc))
     final, reason, archive_key = record_result(ctx.db, doc, result)
     metrics.document_event("finish", final, (reason or {}).get("code"))
     log.info("archived", extra={"state": final, "archive_key": archive_key,
