@@ -182,14 +182,17 @@ def final_state(result: DocumentResult) -> tuple[str, dict[str, Any] | None]:
     if result.error:
         return "failed", result.error
     if result.archive and result.archive.get("duplicate"):
-        # A known original: its record stands as it is; the uploader is told.
-        return "done", {"code": "duplicate",
-                        "message": f"already archived as document {result.document_id}"}
+        return "done", duplicate_reason(result.document_id)
     parts = [x for d in result.dossiers or [] for x in d["documents"]]
     if any(f.needs_review for f in result.fields.values()) or any(
             f["needs_review"] for x in parts for f in x["fields"].values()):
         return "needs_review", None
     return "done", None
+
+
+def duplicate_reason(doc_id: str) -> dict[str, str]:
+    """A known original: its record stands as it is; the uploader is told (and no more)."""
+    return {"code": "duplicate", "message": f"already archived as document {doc_id}"}
 
 
 @dataclass(frozen=True)

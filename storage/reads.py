@@ -38,6 +38,20 @@ def document_row(db: Database, document_id: str) -> Document:
     return db.run(lambda s: _document(s, document_id), "document")
 
 
+def archived(db: Database, document_ids: list[str]) -> set[str]:
+    """Which of these documents are archived already (a document, or a stack as received)."""
+    if not document_ids:
+        return set()
+
+    def run(s: Session) -> set[str]:
+        rows = s.scalars(select(Document.id).where(
+            Document.id.in_(document_ids),
+            (Document.archive_key.is_not(None)) | (Document.status == "stack"))).all()
+        return set(rows)
+
+    return db.run(run, "archived")
+
+
 def _event(e: Event) -> dict[str, Any]:
     return {"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor, "branch": e.branch,
             "details": e.details}

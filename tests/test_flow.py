@@ -9,10 +9,13 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from pipeline.cli import main
 from pipeline.config import Settings
 from storage.archive import Archive
 from tests.conftest import SAMPLES
+from tests.storage_fixtures import pg_schema_url, s3_endpoint, unique_bucket
 
 DOSSIER = "000.00.17.H26-261203-0001"
 
@@ -24,11 +27,28 @@ def _process(tmp_path: Path, scan: Path, *args: str) -> dict:
     return json.loads((out / "summary.json").read_text())
 
 
-def test_receiving_an_archived_original_again_changes_nothing(tmp_path, monkeypatch, capsys):
+@pytest.fixture(params=["local+sqlite", "s3+postgresql"])
+def stack_env(request, tmp_path, monkeypatch):
+    """The archive's real stack: a local folder and SQLite, or S3 (moto) and PostgreSQL."""
     monkeypatch.setenv("SOHOA_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("SOHOA_REVIEW_THRESHOLD", "0.999")  # fields to review
     for name in ("SOHOA_DATABASE_URL", "SOHOA_S3_ENDPOINT", "SOHOA_BROKER_URL"):
         monkeypatch.delenv(name, raising=False)
+    if request.param == "local+sqlite":
+        yield
+        return
+    with pg_schema_url() as url:
+        monkeypatch.setenv("SOHOA_DATABASE_URL", url)
+        monkeypatch.setenv("SOHOA_S3_ENDPOINT", s3_endpoint())
+        monkeypatch.setenv("SOHOA_S3_ACCESS_KEY", "test")
+        monkeypatch.setenv("SOHOA_S3_SECRET_KEY", "test")
+        monkeypatch.setenv("SOHOA_S3_BUCKET", unique_bucket("sohoa-flow"))
+        monkeypatch.setenv("SOHOA_RETENTION_YEARS", "0")
+        yield
+
+
+def test_receiving_an_archived_original_again_changes_nothing(tmp_path, monkeypatch, capsys,
+                                                              stack_env):
+    monkeypatch.setenv("SOHOA_REVIEW_THRESHOLD", "0.999")  # fields to review
     scan = tmp_path / "to-khai.png"
     shutil.copyfile(SAMPLES / "0010_citizen_id_card.png", scan)
     first = _process(tmp_path, scan, "--branch", "hn01", "--dossier", DOSSIER,
@@ -64,6 +84,13 @@ def test_receiving_an_archived_original_again_changes_nothing(tmp_path, monkeypa
         [d] = json.loads(capsys.readouterr().out)["documents"]
         assert d["state"] == "done" and d["reason"]["code"] == "duplicate"
         assert "hn01" not in json.dumps(second) and DOSSIER not in json.dumps(second)
+        # Submitted again (sohoa submit, the HTTP API): answered "duplicate" at once, not run.
+        from workers.submit import batch_status, submit_batch
+
+        receipt = submit_batch([scan], "hn03", "abc", Settings.from_env(), actor="Lê Hoa")
+        [d] = batch_status(receipt.batch_id)["documents"]
+        assert d["state"] == "done" and d["duplicate"] and d["archive_key"] is None
+        assert [x["branch"] for x in archive.show(doc_id)["duplicates"]] == ["hn02", "hn03"]
 
         # An explicit reprocess: a new reading, the earlier one kept, the correction carried.
         assert main(["reprocess", doc_id, "--actor", "admin.an"]) == 0

@@ -25,9 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Settings, child_env
-from pipeline.flow import STATES, TERMINAL, document_id
+from pipeline.flow import STATES, TERMINAL, document_id, duplicate_reason
 from pipeline.model import InputError, SohoaError
 from pipeline.runner import expand_inputs
+from storage import keys, reads, records
+from storage.db import utcnow
 from storage.objectstore import sha256_file
 from workers import state as st
 from workers import tasks
@@ -96,28 +98,40 @@ def submit_batch(paths: Iterable[str | os.PathLike], branch: str | None,
         raise InputError("no input files", code="no_input")
     batch_id = batch_id or new_batch_id()
     work = tasks.open_work_store(settings)
-    items: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for position, (path, name) in enumerate(files):
+    hashed = []
+    for path, name in files:
         try:
-            sha, _ = sha256_file(path)
-            mtime = path.stat().st_mtime
+            hashed.append((path, name, sha256_file(path)[0], path.stat().st_mtime))
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror}", code="unreadable") from exc
+    # Originals archived already are duplicate receipts: recorded at once, never run again.
+    known = reads.archived(db, [document_id(h[2]) for h in hashed]) if kind == "archive" \
+        else set()
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for position, (path, name, sha, mtime) in enumerate(hashed):
         doc_id = document_id(sha)
         if doc_id in seen:  # the same content twice in one batch is one document
             continue
         seen.add(doc_id)
         key = tasks.source_key(batch_id, doc_id, name)
-        from storage import keys
-
-        work.put(key, path, _CONTENT.get(keys.extension(name, "bin"), "application/octet-stream"))
+        if doc_id in known:
+            key = f"duplicate:{doc_id}"
+        else:
+            work.put(key, path, _CONTENT.get(keys.extension(name, "bin"),
+                                             "application/octet-stream"))
         items.append({"document_id": doc_id, "position": position, "file_name": name,
                       "branch": branch, "dossier_code": dossier_code, "sha256": sha,
                       "source_key": key, "source_mtime": mtime})
     if not st.create_batch(db, batch_id, branch, items, actor=actor, kind=kind,
                            dossier_code=dossier_code):
         return BatchReceipt(batch_id, 0, _mode(settings), created=False)  # a concurrent twin
+    for item in items:
+        if item["document_id"] in known:
+            records.record_duplicate(db, item["document_id"], file_name=item["file_name"],
+                                     r=records.Receiving(branch, batch_id, actor, utcnow()))
+            st.set_state(db, batch_id, item["document_id"], "done",
+                         reason=duplicate_reason(item["document_id"]))
     if settings.broker_url or start_drainer:
         dispatch(settings, db, batch_id)
     return BatchReceipt(batch_id, len(items), _mode(settings))
