@@ -268,8 +268,12 @@ class Flow:
         result = assemble_pdf(source, document_id(source.sha256), pages, page_files, output)
         parts: list[StackPart] = []
         if result.error is None:
-            analysis = analyse(result.pages, self.settings.review_threshold,
-                               arrival.dossier_code)
+            try:
+                analysis = analyse(result.pages, self.settings.review_threshold,
+                                   arrival.dossier_code)
+            except SohoaError as exc:  # e.g. no trained model: this document says so
+                analysis = Analysis(None, {}, arrival.dossier_code, None, {})
+                result = dataclasses.replace(result, error=exc.to_dict())
             result = with_analysis(result, analysis)
             if self.archives and is_stack(analysis):
                 by_number = dict(zip(sorted(p.number for p in result.pages), page_files,
