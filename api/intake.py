@@ -63,7 +63,7 @@ class Intake:
 
     @property
     def db(self):
-        return submit._db(self.settings)
+        return submit.batch_db(self.settings)
 
     # ------------------------------------------------------------------ lifecycle
 

@@ -92,7 +92,7 @@ def cmd_process(args: argparse.Namespace) -> int:
         print("no input files", file=sys.stderr)
         return 2
     from workers import tasks
-    from workers.submit import _db, new_batch_id, record_foreground
+    from workers.submit import batch_db, new_batch_id, record_foreground
 
     batch_id = new_batch_id()
     actor = worker_commands.actor_of(args)
@@ -110,7 +110,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     for result in runner.run(files, args.out, on_page=progress.step, on_total=progress.total):
         results.append(result)
         if result.file in docs:
-            tasks.record_result(_db(settings), docs[result.file], result)
+            tasks.record_result(batch_db(settings), docs[result.file], result)
         if result.error:
             progress.write_error(result)
     progress.close()

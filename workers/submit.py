@@ -54,7 +54,7 @@ _dbs: dict[str, Any] = {}
 _dbs_lock = threading.Lock()
 
 
-def _db(settings: Settings):
+def batch_db(settings: Settings):
     """One Database (engine and pool) per URL per process: the API polls ``batch_status``."""
     url = settings.effective_database_url
     with _dbs_lock:
@@ -83,7 +83,7 @@ def submit_batch(paths: Iterable[str | os.PathLike], branch: str | None,
     documents are classified and extracted, not archived (their contract JSON is kept).
     ``start_drainer=False``: embedded, a drainer already polls (the HTTP API's child)."""
     settings = settings or Settings.from_env()
-    db = _db(settings)
+    db = batch_db(settings)
     if batch_id is not None and st.batch_exists(db, batch_id):
         return BatchReceipt(batch_id, 0, _mode(settings), created=False)
     paths = list(paths)
@@ -158,7 +158,7 @@ def record_foreground(files: Iterable[Path], branch: str | None, dossier_code: s
                 "source_key": f"file:{path.resolve()}", "source_mtime": mtime}
         items.append(item)
         docs[str(path)] = {**item, "batch_id": batch_id, "actor": actor, "kind": "archive"}
-    st.create_batch(_db(settings), batch_id, branch, items, actor=actor,
+    st.create_batch(batch_db(settings), batch_id, branch, items, actor=actor,
                     dossier_code=dossier_code, state="running")
     return docs
 
@@ -194,7 +194,7 @@ def resume_batch(batch_id: str, settings: Settings | None = None) -> int:
     the stages are idempotent, so documents in progress are not done twice. Returns how many
     were sent."""
     settings = settings or Settings.from_env()
-    db = _db(settings)
+    db = batch_db(settings)
     if st.batch_items(db, batch_id)[0] is None:
         raise BatchNotFound(f"no batch {batch_id!r}")
     if settings.broker_url:
@@ -220,7 +220,7 @@ def batch_status(batch_id: str, settings: Settings | None = None) -> dict[str, A
     and archive key, and the batch's progress: what ``sohoa status`` and ``GET /batches/{id}``
     both answer, for a batch from any entry point."""
     settings = settings or Settings.from_env()
-    batch, rows = st.batch_items(_db(settings), batch_id)
+    batch, rows = st.batch_items(batch_db(settings), batch_id)
     if batch is None:
         raise BatchNotFound(f"no batch {batch_id!r}")
     documents = [{
@@ -258,7 +258,7 @@ def batch_status(batch_id: str, settings: Settings | None = None) -> dict[str, A
 def extraction(batch_id: str, settings: Settings) -> dict[str, Any] | None:
     """An extraction job (a one-document batch of kind ``extract``): its state, and its
     contract JSON once done."""
-    batch, rows = st.batch_items(_db(settings), batch_id)
+    batch, rows = st.batch_items(batch_db(settings), batch_id)
     if batch is None or batch.kind != "extract" or not rows:
         return None
     r = rows[0]
