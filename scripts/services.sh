@@ -193,6 +193,9 @@ stop_rabbit() {
     if rabbit_ping >/dev/null 2>&1; then
         log "stopping RabbitMQ"
         rabbit timeout 60 rabbitmqctl -q stop >/dev/null 2>&1 || true
+        # Erlang's port mapper, started with our node, goes with it (no other node here).
+        rabbit timeout 10 epmd -names 2>/dev/null | grep -q "^name " \
+            || timeout 10 epmd -kill >/dev/null 2>&1 || true
     fi
 }
 
