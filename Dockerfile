@@ -28,10 +28,10 @@ RUN mkdir -p pipeline classifiers extractors storage workers api samples \
  && pip install . \
  && pip uninstall -y sohoa
 COPY . .
-# The document-type categoriser is trained once, here, not in every container at first use.
+# The document-type model is trained once, here (`sohoa train`): the product only loads it.
 ENV SOHOA_MODELS=/opt/sohoa/models
 RUN pip install --no-deps . \
- && python -m classifiers.train --out /opt/sohoa/models \
+ && sohoa train \
  && useradd --system --uid 10001 --home-dir /data --create-home sohoa \
  && mkdir -p /data && chown sohoa /data
 

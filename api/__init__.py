@@ -6,7 +6,8 @@ Modules:
 - ``api.settings``: ``ApiSettings.from_env()`` (tokens, upload and queue limits).
 - ``api.auth``: bearer tokens with roles (scanner, intake, archivist, qa, admin).
 - ``api.uploads``: streaming uploads to the spool: limits, hashing, type sniffing, safe names.
-- ``api.intake``: the embedded intake queue (bounded, persistent, one processing thread).
+- ``api.intake``: uploads and extractions into the one batch store (``workers.submit``),
+  bounded; embedded, its child process is the same drainer ``sohoa submit`` starts.
 - ``api.routes``: one module per user group; ``api.web``: the server-rendered pages.
 - ``api.commands``: ``sohoa serve``.
 """

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.auth import load_tokens
-from api.intake import IntakeQueue, QueueFull, Unavailable
+from api.intake import Intake, QueueFull, Unavailable
 from api.settings import ApiSettings
 from pipeline.config import Settings
 from pipeline.model import SohoaError, TransientError
@@ -131,8 +131,6 @@ class Admission:
         except HTTPException:
             return None
         state = request.app.state
-        if scope["path"] == "/batches" and state.batches is not state.intake:
-            return None  # the workers' queue: checked by the handler
         q = state.intake
         try:
             if not q.alive:
@@ -172,15 +170,9 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
     app.state.settings = settings
     app.state.api = api_settings
     app.state.tokens = load_tokens(api_settings.tokens, Path(settings.home))
-    app.state.intake = IntakeQueue(settings, queue_max=api_settings.queue_max,
-                                   chunk=api_settings.chunk, processes=api_settings.processes)
+    # The one batch store: the broker's workers or (embedded) the drainer child run them.
+    app.state.intake = Intake(settings, queue_max=api_settings.queue_max)
     app.state.archive = None
-    # Batches: the distributed workers when a broker is configured, else the embedded queue.
-    app.state.batches = app.state.intake
-    if settings.broker_url:
-        from api.distributed import WorkersBatches
-
-        app.state.batches = WorkersBatches(settings, app.state.intake, api_settings.queue_max)
 
     @app.exception_handler(QueueFull)
     async def queue_full(request: Request, exc: QueueFull):

@@ -1,6 +1,6 @@
-"""The review queue (pending fields, oldest document first) and the page crops QA looks at.
+"""The page crops QA looks at, and a reviewer's value in the contract's format.
 
-Reads the archive database through its models; writes go through ``Archive.review_field``.
+The queue and the decisions are the archive's (``storage/review.py``, through ``Archive``).
 Crops are cut from the stored, signed PDF/A: the page is rendered with pdftoppm at the
 geometry of the OCR image (where the field's bbox lives) and cached under
 ``SOHOA_HOME/cache/pages``.
@@ -18,9 +18,6 @@ from typing import Any
 
 import cv2
 import numpy as np
-from sqlalchemy import String, cast, func, select
-
-from storage.models import Document, Dossier, FieldRow, Page
 
 MAX_RENDER_WIDTH = 1700  # pixels: plenty for a crop, half the work of 300 dpi
 STRUCTURED = {"date", "year", "id_number", "phone", "email", "gender", "number",
@@ -28,73 +25,13 @@ STRUCTURED = {"date", "year", "id_number", "phone", "email", "gender", "number",
 _render_lock = threading.Semaphore(2)
 
 
-def _item(f: FieldRow, doc: Document, code: str | None) -> dict[str, Any]:
-    return {
-        "field_id": f.id,
-        "document_id": f.document_id,
-        "field": f.field_id,
-        "kind": f.kind,
-        "value": f.value,
-        "effective_value": f.effective_value,
-        "raw": f.raw,
-        "confidence": round(f.confidence, 4),
-        "page": f.page,
-        "bbox": f.bbox,
-        "reasons": list(f.reasons or []),
-        "review_state": f.review_state,
-        "reviewed_by": f.reviewed_by,
-        "reviewed_at": f.reviewed_at.isoformat() if f.reviewed_at else None,
-        "document_type": doc.document_type,
-        "branch": doc.branch,
-        "dossier_code": code,
-        "file": doc.file_name,
-        "received_at": doc.created_at.isoformat() if doc.created_at else None,
-    }
-
-
-def queue(archive, *, document_type: str | None = None, branch: str | None = None,
-          reason: str | None = None, limit: int = 50, offset: int = 0,
-          after: int | None = None) -> dict[str, Any]:
-    """Fields waiting for review, oldest document first (then in field order)."""
-
-    def run(s):
-        q = (select(FieldRow, Document, Dossier.code)
-             .join(Document, Document.id == FieldRow.document_id)
-             .outerjoin(Dossier, Dossier.id == Document.dossier_id)
-             .where(FieldRow.review_state == "pending"))
-        if document_type:
-            q = q.where(Document.document_type == document_type)
-        if branch:
-            q = q.where(Document.branch == branch)
-        if reason:
-            escaped = reason.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            q = q.where(cast(FieldRow.reasons, String).like(f'%"{escaped}%', escape="\\"))
-        if after is not None:
-            q = q.where(FieldRow.id != after)
-        total = s.scalar(select(func.count()).select_from(q.subquery()))
-        rows = s.execute(q.order_by(Document.created_at, Document.id, FieldRow.id)
-                         .limit(limit).offset(offset)).all()
-        return {"total": total, "limit": limit, "offset": offset,
-                "items": [_item(f, d, c) for f, d, c in rows]}
-
-    return archive.db.run(run, "review queue")
+def queue(archive, **filters) -> dict[str, Any]:
+    """Fields waiting for review, oldest document first (``storage/review.py``)."""
+    return archive.review_queue(**filters)
 
 
 def field(archive, field_id: int) -> dict[str, Any] | None:
-    def run(s):
-        row = s.execute(select(FieldRow, Document, Dossier.code)
-                        .join(Document, Document.id == FieldRow.document_id)
-                        .outerjoin(Dossier, Dossier.id == Document.dossier_id)
-                        .where(FieldRow.id == field_id)).first()
-        if row is None:
-            return None
-        item = _item(*row)
-        page = s.scalar(select(Page).where(Page.document_id == row[0].document_id,
-                                           Page.number == row[0].page)) if row[0].page else None
-        item["page_size"] = [page.width, page.height] if page is not None else None
-        return item
-
-    return archive.db.run(run, "review field")
+    return archive.review_item(field_id)
 
 
 def clean_value(kind: str, value: Any) -> Any:

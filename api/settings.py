@@ -1,21 +1,10 @@
-"""API configuration from environment variables (the rest comes from ``pipeline.config``)."""
+"""The API's settings (declared, with the rest, in ``pipeline.config.TABLE``)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-from pipeline.config import Settings
-
-
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
-
-
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    return float(raw) if raw not in (None, "") else default
+from pipeline.config import Settings, default, value
 
 
 @dataclass(frozen=True)
@@ -23,27 +12,22 @@ class ApiSettings:
     # "token:role[:expiry],..." (expiry ISO 8601, e.g. 2026-12-31T00:00:00Z). None: a random
     # admin token is generated into SOHOA_HOME/api-admin-token (embedded default).
     tokens: str | None = None
-    max_file_bytes: int = 50 * 1024 * 1024  # one uploaded file
-    max_request_bytes: int = 256 * 1024 * 1024  # one whole request body
-    max_files: int = 100  # files in one batch upload
-    queue_max: int = 200  # documents queued or running before uploads are refused (429)
-    sync_pages: int = 3  # POST /extract answers synchronously up to this many pages ...
-    sync_seconds: float = 60.0  # ... if it is done within this time; otherwise 202 + job URL
-    chunk: int = 16  # documents handed to the runner at once
-    processes: int = 0  # runner processes (0: settings.process_count)
+    max_file_bytes: int = default("SOHOA_API_MAX_FILE_BYTES")  # one uploaded file
+    max_request_bytes: int = default("SOHOA_API_MAX_REQUEST_BYTES")  # one whole request body
+    max_files: int = default("SOHOA_API_MAX_FILES")  # files in one batch upload
+    queue_max: int = default("SOHOA_API_QUEUE_MAX")  # unfinished documents before 429
+    sync_pages: int = default("SOHOA_API_SYNC_PAGES")  # POST /extract waits up to this many
+    sync_seconds: float = default("SOHOA_API_SYNC_SECONDS")  # pages this long; then 202 + job
 
     @classmethod
     def from_env(cls, settings: Settings | None = None) -> ApiSettings:
         settings = settings or Settings.from_env()
         return cls(
-            tokens=os.environ.get("SOHOA_API_TOKENS") or None,
-            max_file_bytes=_int("SOHOA_API_MAX_FILE_BYTES",
-                                min(cls.max_file_bytes, settings.limits.max_bytes)),
-            max_request_bytes=_int("SOHOA_API_MAX_REQUEST_BYTES", cls.max_request_bytes),
-            max_files=_int("SOHOA_API_MAX_FILES", cls.max_files),
-            queue_max=_int("SOHOA_API_QUEUE_MAX", cls.queue_max),
-            sync_pages=_int("SOHOA_API_SYNC_PAGES", cls.sync_pages),
-            sync_seconds=_float("SOHOA_API_SYNC_SECONDS", cls.sync_seconds),
-            chunk=_int("SOHOA_API_CHUNK", cls.chunk),
-            processes=_int("SOHOA_API_PROCESSES", 0),
+            tokens=value("SOHOA_API_TOKENS"),
+            max_file_bytes=min(value("SOHOA_API_MAX_FILE_BYTES"), settings.limits.max_bytes),
+            max_request_bytes=value("SOHOA_API_MAX_REQUEST_BYTES"),
+            max_files=value("SOHOA_API_MAX_FILES"),
+            queue_max=value("SOHOA_API_QUEUE_MAX"),
+            sync_pages=value("SOHOA_API_SYNC_PAGES"),
+            sync_seconds=value("SOHOA_API_SYNC_SECONDS"),
         )

@@ -78,7 +78,7 @@ async def search_page(request: Request, q: str = "", type: str = "", branch: str
                 page=max(1, min(page, 1000)), per_page=20)
         except ValueError as exc:
             error = str(exc)
-    from samples.contract import ALL_TYPES
+    from pipeline.model import ALL_DOCUMENT_TYPES as ALL_TYPES
 
     return templates.TemplateResponse(request, "search.html", {
         "page": "search", "who": who, "result": result, "error": error, "q": q,

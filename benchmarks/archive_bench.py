@@ -158,13 +158,13 @@ def main() -> int:
     t0 = time.perf_counter()
     for result, pdf, orig in inputs:
         t = time.perf_counter()
-        archive.archive_document(result, pdf, orig, branch="hn01", batch_id="bench")
+        archive.archive_document(result, pdf, orig, branch="hn01", batch_id="bench", actor="bench")
         per_doc.append(time.perf_counter() - t)
     wall = time.perf_counter() - t0
 
     t = time.perf_counter()
     for result, pdf, orig in inputs[:20]:
-        archive.archive_document(result, pdf, orig, branch="hn01", batch_id="bench")
+        archive.archive_document(result, pdf, orig, branch="hn01", batch_id="bench", actor="bench")
     replay = (time.perf_counter() - t) / min(20, len(inputs))
     counts = archive.counts()
     archive.close()

@@ -27,7 +27,7 @@ _model_dir: Path | None = None
 
 
 def configure(model_dir: str | Path | None) -> None:
-    """Where the trained categorizer is cached (train on first use when absent)."""
+    """Where the trained categorizer is (``sohoa train`` puts it there)."""
     global _model_dir, _model
     with _lock:
         _model_dir = Path(model_dir) if model_dir else None
@@ -38,9 +38,9 @@ def model() -> Language:
     global _model
     with _lock:
         if _model is None:
-            from classifiers.train import source_key, training_examples
+            from classifiers.trained import load  # trained by `sohoa train`, never here
 
-            _model = textcat.load_or_train(_model_dir, training_examples, source_key())
+            _model = load(_model_dir)
         return _model
 
 

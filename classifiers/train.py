@@ -1,6 +1,10 @@
 """Training data and training of the text categorizer, from generated samples.
 
+    sohoa train                                          # into SOHOA_MODELS
     .venv/bin/python -m classifiers.train --out DIR     # train and save (deterministic)
+
+An explicit command (set-up and the Dockerfile run it): the product only loads the model this
+publishes (``classifiers/trained.py``) and never imports the sample generator.
 
 Texts come from the samples generator (``samples.generate.render``: clean renders, so no OCR
 is needed at training time) for every contract type and ``other`` (letters, shop receipts,
@@ -16,11 +20,8 @@ import string
 from collections.abc import Iterator
 from pathlib import Path
 
-from samples.contract import ALL_TYPES
-
 PER_TYPE = 8
 NOISE_SEED = 99
-TYPES = list(ALL_TYPES)
 
 
 def _noisy(text: str, rng: random.Random, rate: float = 0.04) -> str:
@@ -41,11 +42,12 @@ def _noisy(text: str, rng: random.Random, rate: float = 0.04) -> str:
 
 def generated_texts(per_type: int = PER_TYPE) -> Iterator[tuple[str, str]]:
     """(page text, label) for each page of generated documents; deterministic."""
+    from samples.contract import ALL_TYPES
     from samples.generate import random_style, render
     from samples.others import OTHER_BUILDERS
 
     kinds = sorted(OTHER_BUILDERS)
-    for t in TYPES:
+    for t in ALL_TYPES:
         for i in range(per_type):
             rng = random.Random(f"sohoa-textcat/{t}/{i}")
             style = random_style(rng)
@@ -84,13 +86,15 @@ def source_key() -> str:
 def main(argv: list[str] | None = None) -> int:
     import time
 
-    from classifiers import textcat
+    from classifiers import textcat, trained
 
     ap = argparse.ArgumentParser(description="train the document-type text categorizer")
     ap.add_argument("--out", type=Path, required=True, help="cache folder for the model")
     a = ap.parse_args(argv)
     t = time.perf_counter()
-    nlp = textcat.load_or_train(a.out, training_examples, source_key())
+    key = source_key()
+    nlp = textcat.load_or_train(a.out, training_examples, key)
+    trained.publish(a.out, f"textcat-{key}")
     print(
         f"model ready in {time.perf_counter() - t:.1f} s: labels {nlp.get_pipe('textcat').labels}"
     )

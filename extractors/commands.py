@@ -1,8 +1,7 @@
-"""The CLI's view of classification and extraction: a document hook and ``sohoa extract``.
+"""``sohoa extract FILE... --json``: the contract's object per file, one per line.
 
-``document_hooks`` is picked up by ``sohoa process``: after a document's pages are OCR'd it is
-classified and its fields are extracted into the DocumentResult (hence the JSON sidecar).
-``sohoa extract FILE... --json`` prints the contract's object per file, one per line.
+Classification and extraction themselves are stages of the one document flow
+(``pipeline/flow.py``); this command runs it without archiving.
 """
 
 from __future__ import annotations
@@ -11,71 +10,11 @@ import argparse
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import Settings
-from pipeline.model import DocumentResult, PageStatus, SourceFile
-
-
-def _stage(settings: Settings):
-    from classifiers import classify, configure
-    from classifiers.cues import looks_like_receipt
-    from extractors import extract
-    from extractors.dossier import assemble
-
-    configure(settings.models_dir)
-
-    def hook(result: DocumentResult, job: Any = None) -> None:
-        pages = [p for p in result.pages if p.status is PageStatus.OK]
-        if not pages:
-            return
-        t = time.perf_counter()
-        result.classification = classify(pages)
-        result.timings["classify"] = time.perf_counter() - t
-        t = time.perf_counter()
-        result.fields = extract(
-            result.classification.document_type, pages, review_threshold=settings.review_threshold
-        )
-        result.timings["extract"] = time.perf_counter() - t
-        code = result.fields.get("dossier_code")
-        if result.classification.document_type == "dossier_receipt" and code and code.value:
-            result.dossier_code = result.dossier_code or code.value
-        if len(pages) > 1 and any(p.qr_codes or looks_like_receipt(p.text) for p in pages):
-            # A scanned stack: split it into dossiers and their documents.
-            t = time.perf_counter()
-            given = job.dossier_code if isinstance(job, SourceFile) else None
-            dossiers = assemble(pages, review_threshold=settings.review_threshold,
-                                dossier_code=given)
-            result.dossiers = [dossier_dict(d) for d in dossiers]
-            codes = {d.code for d in dossiers if d.code}
-            result.dossier_code = codes.pop() if len(codes) == 1 else given
-            result.timings["dossiers"] = time.perf_counter() - t
-
-    return hook
-
-
-def dossier_dict(d) -> dict[str, Any]:
-    """A dossier of a stack as JSON: its code, and its documents with their pages and fields."""
-    slices = ([d.receipt] if d.receipt else []) + list(d.documents)
-    return {
-        "dossier_code": d.code,
-        "code_source": d.code_source,
-        "pages": d.page_numbers,
-        "issues": list(d.issues),
-        "documents": [{
-            "document_type": s.document_type,
-            "document_type_confidence": round(s.classification.confidence, 4)
-            if s.classification else None,
-            "pages": list(s.page_numbers),
-            "fields": {k: f.to_dict() for k, f in s.fields.items()},
-        } for s in slices],
-    }
-
-
-def document_hooks(settings: Settings, args: argparse.Namespace | None = None) -> list:
-    return [_stage(settings)]
+from pipeline.model import DocumentResult
 
 
 def contract_line(result: DocumentResult, name: str | None = None) -> dict[str, Any]:
@@ -99,11 +38,12 @@ def register(subparsers) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from pipeline.flow import Flow
     from pipeline.runner import Runner, expand_inputs
 
     settings = Settings.from_env()
     files = expand_inputs(args.inputs)
-    runner = Runner(settings, hooks=document_hooks(settings, args), processes=args.jobs or None)
+    runner = Runner(settings, flow=Flow(settings, archive=False), processes=args.jobs or None)
     status = 0
     with tempfile.TemporaryDirectory(prefix=".sohoa-extract-") as tmp:
         for result in runner.run(files, Path(tmp)):

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from pipeline.config import Settings
+from api import commands as api_commands
+from extractors import commands as extract_commands
+from pipeline.config import Settings, reference
+from pipeline.flow import Flow
 from pipeline.model import DocumentResult
 from pipeline.runner import Runner, expand_inputs
+from storage import commands as storage_commands
+from workers import commands as worker_commands
 
-# Packages that add sub-commands and document stages when they are present.
-COMMAND_MODULES = ("extractors.commands", "storage.commands", "storage.hooks",
-                   "workers.commands", "api.commands")
+# The packages that add sub-commands, each by its ``register(subparsers)``.
+COMMANDS = (extract_commands, storage_commands, worker_commands, api_commands)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,34 +44,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-archive", action="store_true",
                    help="only write PDF/A and JSON results; do not sign, store or index")
     p.add_argument("--no-progress", action="store_true")
+    worker_commands.add_actor(p)
     p.set_defaults(func=cmd_process)
 
-    for name in COMMAND_MODULES:
-        module = _optional(name)
-        if module is not None and hasattr(module, "register"):
-            module.register(sub)
+    p = sub.add_parser("reprocess", help="run an archived document through the pipeline again "
+                                         "(admin): earlier values and decisions are kept as "
+                                         "history, QA's corrections carry over")
+    p.add_argument("id", help="document id")
+    p.add_argument("--actor", required=True, help="the admin behind the reprocess")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reprocess)
+
+    p = sub.add_parser("train", help="train the document-type model into SOHOA_MODELS "
+                                     "(set-up runs it; the product only loads it)")
+    p.set_defaults(func=lambda args: _train())
+
+    p = sub.add_parser("config", help="every SOHOA_* setting: type, default, value, meaning")
+    p.set_defaults(func=lambda args: print(reference()) or 0)
+
+    for module in COMMANDS:
+        module.register(sub)
 
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)
-
-
-def _optional(name: str):
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and name.startswith(exc.name):
-            return None  # the package (or that module) is not there yet
-        raise
-
-
-def document_hooks(settings: Settings, args: argparse.Namespace) -> list:
-    """Document stages contributed by the other packages (classify, extract, archive)."""
-    hooks = []
-    for name in COMMAND_MODULES:
-        module = _optional(name)
-        if module is not None and hasattr(module, "document_hooks"):
-            hooks.extend(module.document_hooks(settings, args))
-    return hooks
 
 
 def cmd_ocr(args: argparse.Namespace) -> int:
@@ -94,23 +91,78 @@ def cmd_process(args: argparse.Namespace) -> int:
     if not files:
         print("no input files", file=sys.stderr)
         return 2
-    batch_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    runner = Runner(settings, hooks=document_hooks(settings, args), processes=args.jobs or None,
+    from workers import tasks
+    from workers.submit import batch_db, new_batch_id, record_foreground
+
+    batch_id = new_batch_id()
+    actor = worker_commands.actor_of(args)
+    flow = Flow(settings, archive=not args.no_archive)
+    runner = Runner(settings, flow=flow, processes=args.jobs or None, actor=actor,
                     source_meta={"branch": args.branch, "batch_id": batch_id,
                                  "dossier_code": args.dossier})
+    # Archived batches are recorded in the one batch store (``sohoa status BATCH``).
+    docs = {} if args.no_archive else record_foreground(files, args.branch, args.dossier,
+                                                        settings, actor=actor,
+                                                        batch_id=batch_id)
     progress = _Progress(enabled=not args.no_progress)
     started = time.perf_counter()
     results: list[DocumentResult] = []
     for result in runner.run(files, args.out, on_page=progress.step, on_total=progress.total):
         results.append(result)
+        if result.file in docs:
+            tasks.record_result(batch_db(settings), docs[result.file], result)
         if result.error:
             progress.write_error(result)
     progress.close()
+    flow.close()
     wall = time.perf_counter() - started
     summary = _summary(results, wall, batch_id)
     (args.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))
     _print_summary(summary, args.out)
     return 1 if summary["failed"] else 0
+
+
+def _train() -> int:
+    from classifiers import train
+
+    return train.main(["--out", str(Settings.from_env().models_dir)])
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    """The stored original through the whole flow again, archived with ``reprocess``."""
+    from pipeline.flow import Arrival
+    from storage.commands import _guard
+
+    @_guard
+    def run(args) -> int:
+        settings = Settings.from_env()
+        flow = Flow(settings)
+        try:
+            doc = flow.archive.document(args.id)
+            if doc.stack_id:
+                print(f"sohoa: {args.id} is part of the stack {doc.stack_id}: reprocess that",
+                      file=sys.stderr)
+                return 2
+            data, ext = flow.archive.original_bytes(args.id)
+            with tempfile.TemporaryDirectory(prefix=".sohoa-reprocess-") as tmp:
+                path = Path(tmp) / f"original.{ext}"
+                path.write_bytes(data)
+                arrival = Arrival(doc.file_name or path.name, doc.branch, doc.batch_id, None,
+                                  " ".join(args.actor.split()), reprocess=True)
+                runner = Runner(settings, flow=flow, processes=min(2, settings.process_count))
+                [result] = runner.run([path], Path(tmp) / "out", arrivals={str(path): arrival})
+        finally:
+            flow.close()
+        if args.json:
+            print(json.dumps(result.to_dict(words=False), ensure_ascii=False))
+        if result.error:
+            _report_error(result)
+            return 1
+        print(f"{args.id}: reprocessed -> {(result.archive or {}).get('archive_key')}",
+              file=sys.stderr)
+        return 0
+
+    return run(args)
 
 
 def _summary(results: list[DocumentResult], wall: float, batch_id: str) -> dict:

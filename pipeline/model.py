@@ -133,15 +133,18 @@ class OcrWord:
     line: int
     word: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, *, exact: bool = False) -> dict[str, Any]:
+        out = {
             "text": self.text,
             "bbox": list(self.bbox),
-            "confidence": round(self.confidence, 2),
+            "confidence": self.confidence if exact else round(self.confidence, 2),
             "block": self.block,
             "paragraph": self.paragraph,
             "line": self.line,
         }
+        if exact:
+            out["word"] = self.word
+        return out
 
 
 class PageStatus(enum.StrEnum):
@@ -174,16 +177,21 @@ class OcrPage:
             return 0.0
         return sum(w.confidence for w in self.words) / len(self.words)
 
-    def to_dict(self, *, words: bool = True) -> dict[str, Any]:
+    def to_dict(self, *, words: bool = True, exact: bool = False) -> dict[str, Any]:
+        """The page as JSON; ``exact``: without rounding, for ``from_dict`` to give back the
+        same page (the workers pass pages between machines this way)."""
+        def r(v: float, digits: int) -> float:
+            return v if exact else round(v, digits)
+
         out: dict[str, Any] = {
             "page": self.number,
             "status": self.status.value,
             "width": self.width,
             "height": self.height,
             "rotation": self.rotation,
-            "skew": round(self.skew, 2),
-            "dpi": round(self.dpi, 1),
-            "ocr_scale": round(self.ocr_scale, 4),
+            "skew": r(self.skew, 2),
+            "dpi": r(self.dpi, 1),
+            "ocr_scale": r(self.ocr_scale, 4),
             "mean_confidence": round(self.mean_confidence, 2),
             "text": self.text,
             "qr_codes": self.qr_codes,
@@ -192,7 +200,7 @@ class OcrPage:
         if self.error:
             out["error"] = self.error
         if words:
-            out["words"] = [w.to_dict() for w in self.words]
+            out["words"] = [w.to_dict(exact=exact) for w in self.words]
         return out
 
     @classmethod
@@ -205,7 +213,7 @@ class OcrPage:
                 block=w.get("block", 0),
                 paragraph=w.get("paragraph", 0),
                 line=w.get("line", 0),
-                word=i,
+                word=w.get("word", i),
             )
             for i, w in enumerate(d.get("words", []))
         ]
@@ -319,3 +327,17 @@ class DocumentResult:
         out["errors"] = self.errors
         out["pages"] = [p.to_dict(words=words) for p in self.pages]
         return out
+
+
+def document_types() -> tuple[str, ...]:
+    """The contract's document types, from the one source of types
+    (``extractors/schemas.json``), and ``other``."""
+    from extractors.engine import schemas
+
+    return (*(t for t in schemas() if not t.startswith("_")), "other")
+
+
+def __getattr__(name: str):
+    if name == "ALL_DOCUMENT_TYPES":  # lazily: the extractors import this module
+        return document_types()
+    raise AttributeError(name)

@@ -7,15 +7,12 @@ failed ``OcrPage`` with its reason: never as a page without text.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 
 from pipeline import ingest, pdfa, preprocess
 from pipeline.config import Limits, OcrSettings
 from pipeline.model import OcrPage, PageStatus, SohoaError, SourceFile
-
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 @dataclass(frozen=True)

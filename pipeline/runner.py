@@ -20,13 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import ingest
-from pipeline.config import Settings
-from pipeline.document import DocumentHook, finish_document
+from pipeline.config import Settings, process_setup
+from pipeline.flow import Arrival, Flow, assemble_pdf, document_id
 from pipeline.model import DocumentResult, OcrPage, SohoaError, SourceFile
 from pipeline.pages import PageTask, run_page
-
-os.environ["OMP_THREAD_LIMIT"] = "1"  # inherited by every worker process
-
 
 
 @dataclass
@@ -70,40 +67,36 @@ def _page_job(task: PageTask, spool: str) -> tuple[OcrPage, str | None]:
     return outcome.page, path
 
 
-def _init_worker() -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    try:
-        import cv2
-
-        cv2.setNumThreads(1)  # parallelism comes from processes
-    except ImportError:
-        pass
-
-
 class Runner:
     """Runs documents through the pipeline with a pool of worker processes."""
 
-    def __init__(self, settings: Settings, *, hooks: Iterable[DocumentHook] = (),
-                 processes: int | None = None, source_meta: dict | None = None):
+    def __init__(self, settings: Settings, *, flow: Flow | None = None,
+                 processes: int | None = None, source_meta: dict | None = None,
+                 actor: str = "sohoa"):
         self.settings = settings
-        self.hooks = list(hooks)
+        self.flow = flow  # None: pages and PDF/A only (``sohoa ocr``)
         self.source_meta = source_meta or {}  # branch, batch id, dossier code
+        self.actor = actor
         self.processes = processes or settings.process_count
 
     def run(self, files: Iterable[Path], out_dir: Path,
             on_page: Callable[[], None] | None = None,
             on_total: Callable[[int], None] | None = None,
-            pdf_name: Path | None = None) -> Iterator[DocumentResult]:
+            pdf_name: Path | None = None,
+            arrivals: dict[str, Arrival] | None = None) -> Iterator[DocumentResult]:
         """Yield one DocumentResult per file, in the order documents finish. Each document's
         PDF/A and JSON result land in ``out_dir`` (``pdf_name`` names the PDF of a single
-        document)."""
+        document). ``arrivals`` gives, per file path, who sent it from where (default: the
+        runner's ``source_meta`` and actor)."""
+        self.arrivals = arrivals or {}
         out_dir.mkdir(parents=True, exist_ok=True)
         spool = tempfile.mkdtemp(prefix=".sohoa-spool-", dir=out_dir)
+        process_setup()  # before the forkserver starts: every worker inherits it
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["pipeline.pages", "pipeline.ocr"])
         try:
             with ProcessPoolExecutor(self.processes, mp_context=context,
-                                     initializer=_init_worker) as pool:
+                                     initializer=process_setup) as pool:
                 yield from self._run(pool, list(files), out_dir, spool, on_page, on_total,
                                      pdf_name)
         finally:
@@ -157,16 +150,22 @@ class Runner:
                 write_json(result, out_dir / f"{_unique_stem(path, '', names)}.json")
                 yield result
                 continue
-            document_id = source.sha256[:24]
+            doc_id = document_id(source.sha256)
             output = pdf_name or out_dir / f"{_unique_stem(path, source.sha256, names)}.pdf"
-            job = DocumentJob(source, document_id, count, output)
+            job = DocumentJob(source, doc_id, count, output)
             for number in range(1, count + 1):
-                yield job, PageTask(source, number, document_id, limits, ocr)
+                yield job, PageTask(source, number, doc_id, limits, ocr)
 
     def _finish(self, job: DocumentJob) -> DocumentResult:
-        result = finish_document(job.source, job.document_id, list(job.pages.values()),
-                                 [job.page_files[n] for n in sorted(job.page_files)],
-                                 job.pdf_output, self.hooks)
+        pages = list(job.pages.values())
+        files = [job.page_files[n] for n in sorted(job.page_files)]
+        if self.flow is None:
+            result = assemble_pdf(job.source, job.document_id, pages, files, job.pdf_output)
+        else:
+            arrival = self.arrivals.get(job.source.path) or Arrival(
+                Path(job.source.name).name, job.source.branch, job.source.batch_id,
+                job.source.dossier_code, self.actor)
+            result = self.flow.finish(job.source, pages, files, job.pdf_output, arrival)
         for path in job.page_files.values():
             path.unlink(missing_ok=True)
         result.timings["document.wall"] = time.perf_counter() - job.started

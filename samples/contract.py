@@ -1,182 +1,22 @@
-"""The extraction contract (shared/spec/document-types.md) as data: types, titles, field kinds.
-
-Kept here so the generator and its tests check ground truth against one table.
+"""The extraction contract (shared/spec/document-types.md) as the generator sees it: types,
+titles, field kinds, read from the one source of types, ``extractors/schemas.json``.
 """
 
 from __future__ import annotations
 
-TITLES: dict[str, str] = {
-    "birth_registration": "TỜ KHAI ĐĂNG KÝ KHAI SINH",
-    "death_registration": "TỜ KHAI ĐĂNG KÝ KHAI TỬ",
-    "parent_child_recognition": "TỜ KHAI ĐĂNG KÝ NHẬN CHA, MẸ, CON",
-    "residence_change": "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ",
-    "id_card_application": "TỜ KHAI CĂN CƯỚC CÔNG DÂN",
-    "power_of_attorney": "GIẤY ỦY QUYỀN",
-    "complaint": "ĐƠN KHIẾU NẠI",
-    "land_allocation_request": (
-        "ĐƠN XIN GIAO ĐẤT / CHO THUÊ ĐẤT / CHO PHÉP CHUYỂN MỤC ĐÍCH SỬ DỤNG ĐẤT"
-    ),
-    "child_passport_application": (
-        "TỜ KHAI đề nghị cấp hộ chiếu phổ thông ở trong nước dành cho người chưa đủ 14 tuổi"
-    ),
-    "unemployment_benefit_request": "ĐỀ NGHỊ HƯỞNG TRỢ CẤP THẤT NGHIỆP",
-    "citizen_id_card": "CĂN CƯỚC CÔNG DÂN",
-    "dossier_receipt": "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
-}
+import json
+from pathlib import Path
 
+_SCHEMAS = json.loads((Path(__file__).resolve().parent.parent / "extractors" / "schemas.json")
+                      .read_text("utf-8"))
 _F = dict[str, str]
 
-FIELDS: dict[str, _F] = {
-    "birth_registration": {
-        "receiver": "text",
-        "requester_name": "name",
-        "requester_residence": "text",
-        "requester_id_number": "id_number",
-        "relationship": "text",
-        "child_name": "name",
-        "child_birth_date": "date",
-        "child_gender": "gender",
-        "child_ethnicity": "text",
-        "child_nationality": "text",
-        "child_birth_place": "text",
-        "mother_name": "name",
-        "father_name": "name",
-        "signed_place": "text",
-        "signed_date": "date",
-    },
-    "death_registration": {
-        "receiver": "text",
-        "requester_name": "name",
-        "requester_birth_date": "date",
-        "requester_id_number": "id_number",
-        "relationship": "text",
-        "deceased_name": "name",
-        "deceased_birth_date": "date",
-        "deceased_gender": "gender",
-        "death_date": "date",
-        "death_place": "text",
-        "death_cause": "text",
-        "signed_date": "date",
-    },
-    "parent_child_recognition": {
-        "receiver": "text",
-        "requester_name": "name",
-        "requester_birth_date": "date",
-        "requester_id_number": "id_number",
-        "recognized_name": "name",
-        "recognized_birth_date": "date",
-        "other_party_name": "name",
-        "signed_date": "date",
-    },
-    "residence_change": {
-        "receiver": "text",
-        "full_name": "name",
-        "birth_date": "date",
-        "gender": "gender",
-        "id_number": "id_number",
-        "phone": "phone",
-        "email": "email",
-        "household_head_name": "name",
-        "relationship_to_head": "text",
-        "household_head_id_number": "id_number",
-        "request_content": "text",
-    },
-    "id_card_application": {
-        "full_name": "name",
-        "birth_date": "date",
-        "gender": "gender",
-        "id_number": "id_number",
-        "ethnicity": "text",
-        "religion": "text",
-        "nationality": "text",
-        "marital_status": "text",
-        "hometown": "text",
-        "permanent_address": "text",
-        "current_address": "text",
-        "occupation": "text",
-    },
-    "power_of_attorney": {
-        "grantor_name": "name",
-        "grantor_birth_date": "date",
-        "grantor_id_number": "id_number",
-        "grantor_phone": "phone",
-        "grantee_name": "name",
-        "grantee_birth_date": "date",
-        "grantee_id_number": "id_number",
-        "grantee_phone": "phone",
-        "scope": "text",
-        "duration": "text",
-        "signed_date": "date",
-    },
-    "complaint": {
-        "receiver": "text",
-        "complainant_name": "name",
-        "complainant_birth_date": "date",
-        "complainant_address": "text",
-        "complainant_id_number": "id_number",
-        "respondent_name": "text",
-        "signed_place": "text",
-        "signed_date": "date",
-    },
-    "land_allocation_request": {
-        "receiver": "text",
-        "applicant_name": "name",
-        "applicant_address": "text",
-        "land_location": "text",
-        "land_area_m2": "number",
-        "land_purpose": "text",
-        "land_term": "text",
-        "signed_date": "date",
-    },
-    "child_passport_application": {
-        "guardian_name": "name",
-        "guardian_birth_date": "date",
-        "guardian_id_number": "id_number",
-        "guardian_phone": "phone",
-        "child_name": "name",
-        "child_gender": "gender",
-        "child_birth_date": "date",
-        "child_id_number": "id_number",
-        "father_name": "name",
-        "mother_name": "name",
-        "signed_date": "date",
-    },
-    "unemployment_benefit_request": {
-        "receiver": "text",
-        "applicant_name": "name",
-        "applicant_birth_date": "date",
-        "applicant_id_number": "id_number",
-        "social_insurance_number": "id_number",
-        "phone": "phone",
-        "email": "email",
-        "bank_account_number": "id_number",
-        "employer_name": "text",
-        "termination_date": "date",
-        "insured_months": "number",
-        "signed_date": "date",
-    },
-    "citizen_id_card": {
-        "id_number": "id_number",
-        "full_name": "name",
-        "birth_date": "date",
-        "gender": "gender",
-        "nationality": "text",
-        "hometown": "text",
-        "permanent_address": "text",
-        "expiry_date": "date",
-    },
-    "dossier_receipt": {
-        "dossier_code": "dossier_code",
-        "branch": "text",
-        "applicant_name": "name",
-        "applicant_id_number": "id_number",
-        "applicant_phone": "phone",
-        "procedure_name": "text",
-        "received_date": "date",
-        "due_date": "date",
-    },
-    "other": {},
-}
+# The types and fields of the one source, extractors/schemas.json (its first title is the
+# printed one).
+TITLES: dict[str, str] = {t: s["titles"][0] for t, s in _SCHEMAS.items()
+                          if not t.startswith("_")}
+FIELDS: dict[str, _F] = {**{t: {f["id"]: f["kind"] for f in _SCHEMAS[t]["fields"]}
+                            for t in TITLES}, "other": {}}
 
 DOC_TYPES: tuple[str, ...] = tuple(TITLES)
 ALL_TYPES: tuple[str, ...] = (*DOC_TYPES, "other")

@@ -11,8 +11,12 @@ Modules (one concern each):
   head; SQLite WAL by default, PostgreSQL when ``SOHOA_DATABASE_URL`` says so).
 - ``storage.signing``: PAdES B-B with pyHanko keeping PDF/A-2b; ``verify_pdf``.
 - ``storage.search``: diacritic-insensitive full text (SQLite FTS5 | PostgreSQL tsvector).
-- ``storage.archive``: ``Archive(settings)``: ``archive_document``, ``get_pdf``, ``show``,
-  ``verify``, ``search``, ``review_field``, ``record_event``.
+- ``storage.archive``: ``Archive(settings)``, the facade: ``archive_document`` (the write path;
+  duplicates and ``reprocess``), ``archive_stack``, ``decide`` (review), ``show``, ``dossier``,
+  ``get_pdf``, ``verify``, ``search``, ``record_event``; over the modules
+  ``storage.locks`` (per-document locks), ``storage.records`` (the database records),
+  ``storage.review`` (QA's decisions, append-only; the queue), ``storage.reads`` (read
+  queries), ``storage.verification`` (signature and checksum).
 - ``storage.commands``: ``register(subparsers)`` for ``sohoa search|get|show|verify``.
 - ``storage.retry``: bounded retry; unreachable servers raise ``TransientError``.
 

@@ -135,6 +135,11 @@ def cmd_show(args: argparse.Namespace) -> int:
         f"{info['batch_id'] or '-'}   dossier {info['dossier_code'] or '-'}"
     )
     print(f"file       {info['file']}   pages {info['page_count']}")
+    if info.get("stack"):
+        print(f"stack      {info['stack']['document_id']}   pages {info['stack']['pages']}")
+    for d in info.get("duplicates", []):
+        print(f"duplicate  {d['at']}  branch {d['branch'] or '-'}  batch {d['batch_id'] or '-'}"
+              f"  by {d['actor']}")
     print(f"archive    {a['key']}")
     print(f"signed by  {a['signer']}")
     r = info["review"]
@@ -145,7 +150,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             f["review_state"], ""
         )
         value = f["effective_value"]
-        print(f"  {f['id']:<28} {value!s:<40} {f['confidence']:.2f} {flag}")
+        print(f"  {f['id']:<28} {value!s:<40} {f['confidence']:.2f} v{f['version']} {flag}")
     print("timeline:")
     for e in info["timeline"]:
         print(f"  {e['at']}  {e['kind']:<17} {e['actor']}")

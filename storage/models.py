@@ -68,6 +68,11 @@ EVENT_KINDS = (
     "archived",
     "review_accepted",
     "review_corrected",
+    "review_reopened",
+    "duplicate_received",
+    "reprocessed",
+    "dossier_refused",
+    "split",
     "failed",
 )
 
@@ -78,6 +83,10 @@ class Batch(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     branch: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(TZDateTime)
+    # archive: its documents are archived; extract: only the contract JSON (POST /extract)
+    kind: Mapped[str] = mapped_column(String(16), default="archive")
+    actor: Mapped[str | None] = mapped_column(String(128))  # who submitted it
+    dossier_code: Mapped[str | None] = mapped_column(String(128))
 
 
 class Dossier(Base):
@@ -151,6 +160,9 @@ class Document(Base):
     error: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     created_at: Mapped[datetime] = mapped_column(TZDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # A document found in a scanned stack: the stack's document id and its pages there.
+    stack_id: Mapped[str | None] = mapped_column(String(64))
+    stack_pages: Mapped[list[int] | None] = mapped_column(JsonType)
 
     dossier: Mapped[Dossier | None] = relationship(back_populates="documents")
     pages: Mapped[list[Page]] = relationship(
@@ -205,6 +217,9 @@ class FieldRow(Base):
     corrected_value: Mapped[Any] = mapped_column(JsonType, nullable=True)
     reviewed_by: Mapped[str | None] = mapped_column(String(128))
     reviewed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # Raised by every decision; a decision names the version it was made on (stale: 409).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    review_box: Mapped[list[int] | None] = mapped_column(JsonType)  # page, x0, y0, x1, y1
 
     document: Mapped[Document] = relationship(back_populates="fields")
 
@@ -264,3 +279,6 @@ class WorkItem(Base):
     archive_key: Mapped[str | None] = mapped_column(String(512))
     created_at: Mapped[datetime] = mapped_column(TZDateTime)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime)
+    actor: Mapped[str | None] = mapped_column(String(128))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # runs that crashed
+    result: Mapped[dict[str, Any] | None] = mapped_column(JsonType)  # extract: the contract JSON

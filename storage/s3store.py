@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import os
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -34,6 +33,7 @@ from minio.error import MinioException, S3Error, ServerError
 from minio.retention import Retention
 from minio.versioningconfig import VersioningConfig
 
+from pipeline.config import value
 from storage.objectstore import (
     IntegrityError,
     ObjectNotFound,
@@ -109,7 +109,7 @@ class S3ObjectStore(ObjectStore):
             secure=settings.s3_secure,
             region=settings.s3_region,
             retention_days=settings.retention_years * 365 if settings.retention_years else None,
-            retention_mode=os.environ.get("SOHOA_S3_RETENTION_MODE", GOVERNANCE).upper(),
+            retention_mode=(value("SOHOA_S3_RETENTION_MODE") or GOVERNANCE).upper(),
         )
 
     @property

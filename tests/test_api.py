@@ -185,10 +185,14 @@ def test_review_queue_accept_and_correct(stack):
 
     first = items[0]
     r = c.post(f"/review/{first['field_id']}", headers=H("qa"),
-               json={"action": "accept", "reviewer": "Lan"})
+               json={"action": "accept", "version": first["version"], "reviewer": "Lan"})
     assert r.status_code == 200
-    assert r.json()["review_state"] == "accepted" and r.json()["reviewed_by"].startswith("Lan (qa#")
-    assert r.json()["reviewed_at"]
+    # the actor is the authenticated person, never a name the client sends
+    assert r.json()["review_state"] == "accepted" and r.json()["reviewed_by"].startswith("qa#")
+    assert r.json()["reviewed_at"] and r.json()["version"] == first["version"] + 1
+    stale = c.post(f"/review/{first['field_id']}", headers=H("qa"),
+                   json={"action": "correct", "value": "x", "version": first["version"]})
+    assert stale.status_code == 409, stale.text
 
     text = next(i for i in items[1:] if i["kind"] in ("text", "name"))
     assert c.get("/search", params={"q": "Khuých"}, headers=H("archivist")).json()["hits"] == []
@@ -213,6 +217,15 @@ def test_review_queue_accept_and_correct(stack):
     assert c.post("/review/999999", headers=H("qa"), json={"action": "accept"}).status_code == 404
     assert c.post(f"/review/{first['field_id']}", headers=H("qa"),
                   json={"action": "delete"}).status_code == 422
+    # undo: the reviewer who decided reopens within the minute; the field is pending again
+    r = c.post(f"/review/{first['field_id']}", headers=H("qa"),
+               json={"action": "reopen", "version": first["version"] + 1})
+    assert r.status_code == 200 and r.json()["review_state"] == "pending", r.text
+    auto = next((f for f in c.get(f"/documents/{doc}", headers=H("qa")).json()["fields"]
+                 if f["review_state"] == "auto"), None)
+    if auto:  # never pending: not QA's to decide
+        r = c.post(f"/review/{auto['field_id']}", headers=H("qa"), json={"action": "accept"})
+        assert r.status_code == 409
 
 
 def test_extract_sync_is_exactly_the_contract(stack):
@@ -265,3 +278,25 @@ def test_extract_long_documents_become_jobs(stack):
                              "fields"}
     assert j.json()["file"] == "note.png"
     assert c.get("/jobs/j-nope", headers=H("intake")).status_code == 404
+
+
+def test_a_batch_uploaded_through_the_api_is_listed_by_sohoa_status(stack, capsys,
+                                                                      monkeypatch):
+    """One batch store: ``sohoa status`` answers for a batch the HTTP API received, with
+    what ``GET /batches/{id}`` says."""
+    import json
+
+    from pipeline.cli import main
+
+    home = stack["app"].state.settings.home
+    monkeypatch.setenv("SOHOA_HOME", str(home))
+    monkeypatch.delenv("SOHOA_DATABASE_URL", raising=False)
+    batch_id = stack["receipt"]["batch_id"]
+    capsys.readouterr()
+    assert main(["status", batch_id, "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    api = stack["client"].get(f"/batches/{batch_id}", headers=H("scanner")).json()
+    assert cli["batch_id"] == api["batch_id"] == batch_id and cli["complete"]
+    assert [(d["id"], d["file"], d["state"]) for d in cli["documents"]] == [
+        (d["document_id"], d["file"], d["state"]) for d in api["documents"]]
+    assert cli["documents"][0]["id"] == stack["document_id"]

@@ -16,7 +16,7 @@ from PIL import Image
 
 from api.app import create_app
 from api.auth import ROLES, parse_tokens
-from api.intake import IntakeQueue
+from api.intake import Intake
 from api.settings import ApiSettings
 from pipeline.config import Settings
 
@@ -56,7 +56,7 @@ def make_client(tmp_path: Path, alive: bool = True, monkeypatch=None, **api) -> 
     api_settings = ApiSettings(tokens=SPEC, **api)
     app = create_app(settings, api_settings, start_processing=False)
     if alive and monkeypatch is not None:  # accept uploads, never process them
-        monkeypatch.setattr(IntakeQueue, "alive", property(lambda self: True))
+        monkeypatch.setattr(Intake, "alive", property(lambda self: True))
     return TestClient(app)
 
 
@@ -83,8 +83,12 @@ def call(c: TestClient, method: str, path: str, headers: dict):
 
 
 def stored(home: Path) -> list[Path]:
-    spool = home / "intake" / "files"
-    return sorted(p for p in spool.rglob("*") if p.is_file()) if spool.exists() else []
+    """Uploaded files kept: staged (``intake/files``) or submitted (the work store)."""
+    out = []
+    for spool in (home / "intake" / "files", home / "work"):
+        if spool.exists():
+            out.extend(p for p in spool.rglob("*") if p.is_file() and ".meta" not in p.parts)
+    return sorted(out)
 
 
 def items(c: TestClient) -> int:
@@ -160,9 +164,8 @@ def test_path_traversal_file_names_never_reach_a_path(client):
     assert r.status_code == 202, r.text
     shown = [d["file"] for d in r.json()["documents"]]
     assert shown == ["evil.png", "evil.png", "evil.png"]
-    for f in stored(home):
-        assert f.parent == home / "intake" / "files"
-        assert f.stem == f.name.split(".")[0] and len(f.stem) == 64  # <sha256>.<ext>
+    for f in stored(home):  # named by the batch, the document id and the sniffed type only
+        assert f.parent.parent.parent == home / "work" / "tmp" and f.name == "source.png"
     assert not any(p.name == "evil.png" for p in Path(home).rglob("*"))
     from api.uploads import display_name
 

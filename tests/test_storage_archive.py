@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from storage.archive import Archive, DocumentNotFound
 from storage.objectstore import IntegrityError
+from storage.review import NotReviewable, StaleVersion
 from storage.search import SearchFilters
 from storage.signing import DEV_SUBJECT_CN, pdfa_claim
 from tests.storage_fixtures import (
@@ -76,7 +77,9 @@ def snapshot(a: Archive) -> dict:
 def test_archive_is_idempotent(archive, tmp_path):
     pdf = make_pdfa("doc-1")
     orig = original(tmp_path)
-    rec = archive.archive_document(birth(), pdf, orig, branch="hn01", batch_id="b-1")
+    rec = archive.archive_document(
+        birth(), pdf, orig, branch="hn01", batch_id="b-1", actor="tester"
+    )
     assert rec.created
     assert rec.archive_key.startswith("archive/")
     assert "/000.00.17.H26-261125-0042/" in rec.archive_key
@@ -88,7 +91,9 @@ def test_archive_is_idempotent(archive, tmp_path):
     assert len(before["objects"]) == 4  # original + sidecar, signed PDF + sidecar
 
     for _ in range(2):
-        again = archive.archive_document(birth(), pdf, orig, branch="hn01", batch_id="b-1")
+        again = archive.archive_document(
+            birth(), pdf, orig, branch="hn01", batch_id="b-1", actor="tester"
+        )
         assert not again.created
         assert again.archive_key == rec.archive_key
         assert again.archive_sha256 == rec.archive_sha256
@@ -97,8 +102,12 @@ def test_archive_is_idempotent(archive, tmp_path):
 
 def test_same_original_stored_once_with_two_receipts(archive, tmp_path):
     orig = original(tmp_path)
-    r1 = archive.archive_document(birth("doc-1"), make_pdfa("1"), orig, "hn01", "b-1")
-    r2 = archive.archive_document(birth("doc-2", dossier=None), make_pdfa("2"), orig, "hn02", "b-2")
+    r1 = archive.archive_document(
+        birth("doc-1"), make_pdfa("1"), orig, "hn01", "b-1", actor="tester"
+    )
+    r2 = archive.archive_document(
+        birth("doc-2", dossier=None), make_pdfa("2"), orig, "hn02", "b-2", actor="tester"
+    )
     assert r1.original_key == r2.original_key
     originals = [k for k in archive.store.list("originals/") if k.endswith(".pdf")]
     assert originals == [r1.original_key]
@@ -111,7 +120,9 @@ def test_same_original_stored_once_with_two_receipts(archive, tmp_path):
 
 
 def test_signed_pdf_sidecar_and_validation(archive, tmp_path):
-    rec = archive.archive_document(birth(), make_pdfa("doc-1"), original(tmp_path), "hn01", "b-1")
+    rec = archive.archive_document(
+        birth(), make_pdfa("doc-1"), original(tmp_path), "hn01", "b-1", actor="tester"
+    )
     pdf = archive.get_pdf("doc-1")
     assert pdfa_claim(pdf) == "2B"
     [sig] = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
@@ -129,7 +140,9 @@ def test_signed_pdf_sidecar_and_validation(archive, tmp_path):
 
 
 def test_stored_pdf_corruption_is_detected(archive, tmp_path):
-    rec = archive.archive_document(birth(), make_pdfa("doc-1"), original(tmp_path), "hn01", "b-1")
+    rec = archive.archive_document(
+        birth(), make_pdfa("doc-1"), original(tmp_path), "hn01", "b-1", actor="tester"
+    )
     good = archive.get_pdf("doc-1")
     bad = bytearray(good)
     bad[len(bad) // 3] ^= 0x01
@@ -143,7 +156,9 @@ def test_stored_pdf_corruption_is_detected(archive, tmp_path):
 
 
 def test_verify_file_by_path(archive, tmp_path):
-    archive.archive_document(birth(), make_pdfa("doc-1"), original(tmp_path), "hn01", "b-1")
+    archive.archive_document(
+        birth(), make_pdfa("doc-1"), original(tmp_path), "hn01", "b-1", actor="tester"
+    )
     good = archive.get_pdf("doc-1")
     path = tmp_path / "copy.pdf"
     path.write_bytes(good)
@@ -158,29 +173,68 @@ def test_verify_file_by_path(archive, tmp_path):
 
 
 def test_show_review_and_timeline(archive, tmp_path):
-    archive.archive_document(birth(), make_pdfa("doc-1"), original(tmp_path), "hn01", "b-1")
+    archive.archive_document(
+        birth(), make_pdfa("doc-1"), original(tmp_path), "hn01", "b-1", actor="tester"
+    )
     info = archive.show("doc-1")
     assert info["document_type"] == "birth_registration"
     assert info["dossier_code"] == "000.00.17.H26-261125-0042"
     assert info["review"] == {"pending": 1, "reviewed": 0}
     kinds = [e["kind"] for e in info["timeline"]]
     assert kinds == ["received", "ocr_done", "classified", "extracted", "signed", "archived"]
-    archive.review_field(
-        "doc-1", "mother_name", reviewer="qa.lan", corrected_value="TRẦN THỊ BÍCH", correct=True
-    )
-    archive.review_field(
-        "doc-1", "mother_name", reviewer="qa.lan", corrected_value="TRẦN THỊ BÍCH", correct=True
-    )  # replay
-    archive.review_field("doc-1", "child_name", reviewer="qa.lan")
+    # accept -> correct -> accept -> correct: four events, each on the version it saw
+    v = {x["id"]: x for x in info["fields"]}["mother_name"]["version"]
+    for i, (action, value) in enumerate(
+        [
+            ("accept", None),
+            ("correct", "TRẦN THỊ BÍCH"),
+            ("accept", None),
+            ("correct", "TRẦN THỊ BÍCH NGỌC"),
+        ]
+    ):
+        item = archive.decide(
+            "doc-1",
+            "mother_name",
+            action,
+            actor="qa.lan",
+            version=v + i,
+            value=value,
+            box=(1, 10, 20, 300, 60) if value else None,
+        )
+        assert item["version"] == v + i + 1
+    with pytest.raises(StaleVersion):  # decided on the version before the last decision
+        archive.decide("doc-1", "mother_name", "accept", actor="qa.minh", version=v + 3)
+    with pytest.raises(NotReviewable):  # never pending: not QA's to change
+        archive.decide("doc-1", "child_name", "correct", actor="qa.lan", version=1, value="X")
     info = archive.show("doc-1")
-    assert info["review"] == {"pending": 0, "reviewed": 2}
+    assert info["review"] == {"pending": 0, "reviewed": 1}
     f = {x["id"]: x for x in info["fields"]}
-    assert f["mother_name"]["effective_value"] == "TRẦN THỊ BÍCH"
+    assert f["mother_name"]["effective_value"] == "TRẦN THỊ BÍCH NGỌC"  # the last one wins
     assert f["mother_name"]["reviewed_by"] == "qa.lan"
-    kinds = [e["kind"] for e in info["timeline"]]
-    assert kinds.count("review_corrected") == 1 and kinds.count("review_accepted") == 1
-    # the correction is searchable
-    assert [h.document_id for h in archive.search("tran thi bich")] == ["doc-1"]
+    assert f["mother_name"]["review_box"] == [1, 10, 20, 300, 60]
+    reviews = [e for e in info["timeline"] if e["kind"].startswith("review_")]
+    assert [e["kind"] for e in reviews] == [
+        "review_accepted",
+        "review_corrected",
+        "review_accepted",
+        "review_corrected",
+    ]
+    assert [(e["details"]["old"], e["details"]["new"]) for e in reviews] == [
+        ("TRẦN THỊ BÌNH", "TRẦN THỊ BÌNH"),
+        ("TRẦN THỊ BÌNH", "TRẦN THỊ BÍCH"),
+        ("TRẦN THỊ BÍCH", "TRẦN THỊ BÌNH"),
+        ("TRẦN THỊ BÌNH", "TRẦN THỊ BÍCH NGỌC"),
+    ]
+    assert all(e["actor"] == "qa.lan" for e in reviews)
+    # the last correction is searchable
+    assert [h.document_id for h in archive.search("tran thi bich ngoc")] == ["doc-1"]
+    # reopen: not by another reviewer; by the one who decided, within the minute
+    with pytest.raises(NotReviewable):
+        archive.decide("doc-1", "mother_name", "reopen", actor="qa.minh", version=v + 4)
+    item = archive.decide("doc-1", "mother_name", "reopen", actor="qa.lan", version=v + 4)
+    assert item["review_state"] == "pending" and item["effective_value"] == "TRẦN THỊ BÌNH"
+    with pytest.raises(NotReviewable):  # pending: nothing to reopen
+        archive.decide("doc-1", "mother_name", "reopen", actor="admin", version=v + 5, admin=True)
     assert archive.dossier_timeline("000.00.17.H26-261125-0042")
     with pytest.raises(DocumentNotFound):
         archive.show("nope")
@@ -188,14 +242,14 @@ def test_show_review_and_timeline(archive, tmp_path):
 
 def test_search_through_archive(archive, tmp_path):
     orig = original(tmp_path)
-    archive.archive_document(birth("doc-1"), make_pdfa("1"), orig, "hn01", "b-1")
+    archive.archive_document(birth("doc-1"), make_pdfa("1"), orig, "hn01", "b-1", actor="tester")
     other = make_result(
         "doc-2",
         document_type="complaint",
         fields={"complainant_name": "Lê Văn Đạt"},
         text_="ĐƠN KHIẾU NẠI",
     )
-    archive.archive_document(other, make_pdfa("2"), orig, "hn02", "b-1")
+    archive.archive_document(other, make_pdfa("2"), orig, "hn02", "b-1", actor="tester")
     hits = archive.search("nguyen van an")
     assert [h.document_id for h in hits] == ["doc-1"]
     assert hits[0].archive_key == archive.show("doc-1")["archive"]["key"]
@@ -206,19 +260,37 @@ def test_search_through_archive(archive, tmp_path):
     ] == ["doc-2"]
 
 
-def test_new_content_version_is_archived_again(archive, tmp_path):
+def test_new_content_only_by_an_explicit_reprocess(archive, tmp_path):
+    """One record of truth: another PDF/A of an archived original (its dates differ) is a
+    replay, not a new version; a reprocess archives it and keeps the earlier one as history,
+    carrying QA's correction over."""
     orig = original(tmp_path)
-    r1 = archive.archive_document(birth(), make_pdfa("v1"), orig, "hn01", "b-1")
-    r2 = archive.archive_document(birth(), make_pdfa("v2"), orig, "hn01", "b-1")
-    assert r2.created and r2.archive_key != r1.archive_key
+    r1 = archive.archive_document(birth(), make_pdfa("v1"), orig, "hn01", "b-1", actor="tester")
+    archive.decide("doc-1", "mother_name", "correct", actor="qa.lan", version=1, value="TRẦN BÍCH")
+    r2 = archive.archive_document(birth(), make_pdfa("v2"), orig, "hn01", "b-1", actor="tester")
+    assert not r2.created and r2.archive_key == r1.archive_key
+    r3 = archive.archive_document(
+        birth(), make_pdfa("v3"), orig, "hn01", "b-9", actor="admin.an", reprocess=True
+    )
+    assert r3.created and r3.archive_key != r1.archive_key
     assert archive.counts()["documents"] == 1
     assert archive.verify("doc-1").ok
+    info = archive.show("doc-1")
+    assert info["batch_id"] == "b-1" and info["branch"] == "hn01"
+    [ev] = [e for e in info["timeline"] if e["kind"] == "reprocessed"]
+    assert ev["actor"] == "admin.an" and ev["details"]["earlier"]["archive_key"] == r1.archive_key
+    assert ev["details"]["earlier"]["fields"]["mother_name"]["corrected_value"] == "TRẦN BÍCH"
+    f = {x["id"]: x for x in info["fields"]}["mother_name"]
+    assert f["review_state"] == "corrected" and f["effective_value"] == "TRẦN BÍCH"
+    assert f["version"] == 3
 
 
 def test_failed_document_recorded_without_pdf(archive, tmp_path):
     r = make_result("bad-1")
     r.error = {"code": "bad_input", "message": "encrypted PDF"}
-    rec = archive.archive_document(r, None, original(tmp_path, b"%PDF encrypted"), "hn01", "b-1")
+    rec = archive.archive_document(
+        r, None, original(tmp_path, b"%PDF encrypted"), "hn01", "b-1", actor="tester"
+    )
     assert rec.archive_key is None
     info = archive.show("bad-1")
     assert info["status"] == "failed"
@@ -227,9 +299,15 @@ def test_failed_document_recorded_without_pdf(archive, tmp_path):
 
 
 def test_events_unique_in_database(archive, tmp_path):
-    archive.archive_document(birth(), make_pdfa("doc-1"), original(tmp_path), "hn01", "b-1")
-    assert archive.record_event("doc-1", "ocr_done", idem_key="custom:1", details={"x": 1})
-    assert not archive.record_event("doc-1", "ocr_done", idem_key="custom:1", details={"x": 1})
+    archive.archive_document(
+        birth(), make_pdfa("doc-1"), original(tmp_path), "hn01", "b-1", actor="tester"
+    )
+    assert archive.record_event(
+        "doc-1", "ocr_done", actor="tester", idem_key="custom:1", details={"x": 1}
+    )
+    assert not archive.record_event(
+        "doc-1", "ocr_done", actor="tester", idem_key="custom:1", details={"x": 1}
+    )
     with archive.db.engine.connect() as c:
         n = c.execute(text("SELECT count(*) FROM events WHERE idem_key='custom:1'")).scalar()
     assert n == 1
@@ -243,7 +321,9 @@ def test_cli_commands(tmp_path, monkeypatch, capsys):
     for var in ("SOHOA_DATABASE_URL", "SOHOA_S3_ENDPOINT", "SOHOA_SIGNING_KEY"):
         monkeypatch.delenv(var, raising=False)
     a = Archive(settings_for(home))
-    a.archive_document(birth(), make_pdfa("doc-1"), original(tmp_path), "hn01", "b-1")
+    a.archive_document(
+        birth(), make_pdfa("doc-1"), original(tmp_path), "hn01", "b-1", actor="tester"
+    )
     a.close()
 
     assert commands.main(["search", "dang ky khai sinh", "--json"]) == 0
@@ -286,7 +366,9 @@ def test_concurrent_archiving_of_one_document(archive, tmp_path):
 
     def run():
         try:
-            results.append(archive.archive_document(birth(), pdf, orig, "hn01", "b-1"))
+            results.append(
+                archive.archive_document(birth(), pdf, orig, "hn01", "b-1", actor="tester")
+            )
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -300,3 +382,27 @@ def test_concurrent_archiving_of_one_document(archive, tmp_path):
     assert sum(r.created for r in results) == 1
     assert archive.verify("doc-1").ok
     assert archive.counts()["events"] == 6
+
+
+def test_dossier_code_attaches_only_in_its_branch_and_format(archive, tmp_path):
+    """A code read from a QR or the print attaches the document to a dossier of the same
+    branch with a code of the dossier-code format; anything else goes to QA with its reason."""
+    code = "000.00.17.H26-261125-0042"
+    archive.archive_document(birth("doc-1", dossier=code), make_pdfa("1"), original(tmp_path),
+                             "hn01", "b-1", actor="tester")
+    other = tmp_path / "other"
+    other.mkdir()
+    archive.archive_document(birth("doc-2", dossier=code), make_pdfa("2"), original(other),
+                             "hn02", "b-2", actor="tester")
+    archive.archive_document(birth("doc-3", dossier="abc"), make_pdfa("3"), original(other),
+                             "hn01", "b-3", actor="tester")
+    assert [d["document_id"] for d in archive.dossier(code)["documents"]] == ["doc-1"]
+    for doc_id, reason in (("doc-2", "dossier_other_branch"), ("doc-3", "dossier_code_format")):
+        info = archive.show(doc_id)
+        assert info["dossier_code"] is None
+        f = {x["id"]: x for x in info["fields"]}["dossier_code"]
+        assert f["review_state"] == "pending" and reason in f["reasons"]
+        [ev] = [e for e in info["timeline"] if e["kind"] == "dossier_refused"]
+        assert ev["details"]["reason"] == reason
+    with pytest.raises(DocumentNotFound):
+        archive.dossier("abc")

@@ -302,8 +302,8 @@ def test_finish_is_claimed_exactly_once(tmp_path):
     item = {"document_id": "d1", "position": 0, "file_name": "a.png", "branch": "hn01",
             "dossier_code": None, "sha256": "0" * 64, "source_key": "tmp/b/d1/source.png",
             "source_mtime": 0.0}
-    assert st.create_batch(db, "b1", "hn01", [item]) == 1
-    assert st.create_batch(db, "b1", "hn01", [item]) == 0  # replay adds nothing
+    assert st.create_batch(db, "b1", "hn01", [item], actor="tester")
+    assert not st.create_batch(db, "b1", "hn01", [item], actor="tester")  # replay: nothing
     st.set_state(db, "b1", "d1", "running", pages_total=8)
     with ThreadPoolExecutor(8) as pool:
         wins = list(pool.map(lambda i: st.claim_finish(db, "b1", "d1", f"m{i}"), range(8)))
@@ -335,9 +335,9 @@ def test_stages_replayed_add_nothing(tmp_path, use_env, monkeypatch):
     files = make_batch(tmp_path / "in", 1)
     # Record the batch without starting the embedded runner: the stages are called by hand.
     started = []
-    monkeypatch.setattr("workers.submit.start_embedded", lambda s, b: started.append(b))
-    receipt = submit_batch(files, "hn01", settings=settings)
-    assert started == [receipt.batch_id]
+    monkeypatch.setattr("workers.submit.start_embedded", lambda s: started.append(s.home))
+    receipt = submit_batch(files, "hn01", settings=settings, actor="tester")
+    assert started == [settings.home]  # the embedded drainer of this home
     info = st.unfinished(ctx.db, receipt.batch_id)[0]
     doc = tasks.payload(info)
 
@@ -447,7 +447,7 @@ def test_embedded_submit_without_broker(tmp_path, use_env):
     use_env(worker_env(tmp_path, broker_url=None))
     settings = Settings.from_env()
     files = make_batch(tmp_path / "in", 2) + make_poison(tmp_path / "in")[:1]
-    receipt = submit_batch(files, "hn02", settings=settings)
+    receipt = submit_batch(files, "hn02", settings=settings, actor="tester")
     assert receipt.mode == "embedded" and receipt.to_dict() == {
         "batch_id": receipt.batch_id, "documents": 3}
     first = batch_status(receipt.batch_id, settings)
@@ -497,8 +497,8 @@ def test_redrive_sends_stalled_documents_when_the_queue_is_empty(tmp_path, use_e
     item = {"document_id": "d1", "position": 0, "file_name": "a.png", "branch": "hn01",
             "dossier_code": None, "sha256": "0" * 64, "source_key": "tmp/b/d1/source.png",
             "source_mtime": 0.0}
-    st.create_batch(ctx.db, "b1", "hn01", [item])
-    st.create_batch(ctx.db, "b1", "hn01", [{**item, "document_id": "d2", "position": 1}])
+    st.create_batch(ctx.db, "b1", "hn01",
+                    [item, {**item, "document_id": "d2", "position": 1}], actor="tester")
     st.set_state(ctx.db, "b1", "d2", "done")
     time.sleep(0.05)
     try:

@@ -86,7 +86,7 @@ def test_kill_9_in_the_middle_of_a_page(tmp_path, use_env):  # noqa: F811
     files = make_batch(folder, 5) + [make_long_tiff(folder / "long.tiff")]
     settings = Settings.from_env()
     with worker_group(env, tmp_path / "worker.log") as group:
-        receipt = submit_batch(files, "hn03", settings=settings)
+        receipt = submit_batch(files, "hn03", settings=settings, actor="tester")
         status_doc = None
 
         def long_page_started():
@@ -222,7 +222,7 @@ def test_s3_unreachable_for_30_seconds(tmp_path, use_env, private_s3):  # noqa: 
     settings = Settings.from_env()
     files = make_batch(tmp_path / "in", 12)
     with worker_group(env, tmp_path / "worker.log") as group:
-        receipt = submit_batch(files, "hn04", settings=settings)
+        receipt = submit_batch(files, "hn04", settings=settings, actor="tester")
         wait_for(lambda: batch_status(receipt.batch_id, settings)["progress"]["finished"] >= 1,
                  240, "a first archived document")
         private_s3.down()
@@ -303,7 +303,7 @@ def test_redis_restarted_mid_batch(tmp_path, use_env, private_redis):  # noqa: F
     settings = Settings.from_env()
     files = make_batch(tmp_path / "in", 12)
     with worker_group(env, tmp_path / "worker.log"):
-        receipt = submit_batch(files, "hn05", settings=settings)
+        receipt = submit_batch(files, "hn05", settings=settings, actor="tester")
         wait_for(lambda: batch_status(receipt.batch_id, settings)["progress"]["finished"] >= 1,
                  240, "a first archived document")
         before = batch_status(receipt.batch_id, settings)["progress"]

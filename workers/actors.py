@@ -6,7 +6,6 @@ time limits, logging and metrics come from the middleware (:mod:`workers.broker`
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import dramatiq
@@ -40,9 +39,10 @@ def finish(doc: dict[str, Any]) -> None:
     tasks.finish(_ctx(), doc)
 
 
-def _seconds(name: str, default: float) -> int:
-    raw = os.environ.get(name)
-    return int(1000 * (float(raw) if raw else default))
+def _seconds(name: str, default: float | None = None) -> int:
+    from pipeline.config import value
+
+    return int(1000 * (value(name) or default))
 
 
 def declare(broker) -> None:
@@ -55,8 +55,8 @@ def declare(broker) -> None:
     page_limit = OcrSettings.from_env().page_timeout * 2 + 60  # tesserocr stops at page_timeout
     # Lower priority values run first among prefetched messages: finish what was started.
     dramatiq.actor(ingest, broker=broker, actor_name="ingest", queue_name=QUEUE, priority=20,
-                   time_limit=_seconds("SOHOA_INGEST_TIME_LIMIT", 300))
+                   time_limit=_seconds("SOHOA_INGEST_TIME_LIMIT"))
     dramatiq.actor(ocr_page, broker=broker, actor_name="ocr_page", queue_name=QUEUE, priority=10,
                    time_limit=_seconds("SOHOA_PAGE_TIME_LIMIT", page_limit))
     dramatiq.actor(finish, broker=broker, actor_name="finish", queue_name=QUEUE, priority=0,
-                   time_limit=_seconds("SOHOA_FINISH_TIME_LIMIT", 900))
+                   time_limit=_seconds("SOHOA_FINISH_TIME_LIMIT"))

@@ -20,7 +20,6 @@ Cross-cutting behaviour is middleware, not code in actors:
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -37,7 +36,7 @@ from dramatiq.middleware import (
     TimeLimit,
 )
 
-from pipeline.config import Settings
+from pipeline.config import Settings, value
 from pipeline.model import SohoaError
 from workers import logs, metrics
 
@@ -45,13 +44,8 @@ log = logging.getLogger("sohoa.workers")
 QUEUE = "sohoa"
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
-
-
 def max_retries() -> int:
-    return _env_int("SOHOA_WORKER_MAX_RETRIES", 8)
+    return value("SOHOA_WORKER_MAX_RETRIES")
 
 
 def retry_when(retries: int, exception: BaseException) -> bool:
@@ -135,8 +129,8 @@ def middleware(*, worker: bool,
         Callbacks(),
         Pipelines(),
         Retries(max_retries=max_retries(),
-                min_backoff=_env_int("SOHOA_WORKER_MIN_BACKOFF", 1000),
-                max_backoff=_env_int("SOHOA_WORKER_MAX_BACKOFF", 30000),
+                min_backoff=value("SOHOA_WORKER_MIN_BACKOFF"),
+                max_backoff=value("SOHOA_WORKER_MAX_BACKOFF"),
                 retry_when=retry_when),
         CurrentMessage(),
     ]
@@ -157,11 +151,11 @@ def make_broker(settings: Settings, *, worker: bool = False,
                                              health_check_interval=15)
         broker = RedisBroker(
             client=redis.Redis(connection_pool=pool), middleware=mw,
-            namespace=os.environ.get("SOHOA_BROKER_NAMESPACE", "dramatiq"),
+            namespace=value("SOHOA_BROKER_NAMESPACE"),
             # A worker that stops heart-beating (killed) has its unacked messages requeued
             # after this long; maintenance runs on this share of a million broker commands.
-            heartbeat_timeout=_env_int("SOHOA_BROKER_HEARTBEAT_MS", 60000),
-            maintenance_chance=_env_int("SOHOA_BROKER_MAINTENANCE", 20000))
+            heartbeat_timeout=value("SOHOA_BROKER_HEARTBEAT_MS"),
+            maintenance_chance=value("SOHOA_BROKER_MAINTENANCE"))
     elif url.startswith(("amqp://", "amqps://")):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
@@ -179,7 +173,7 @@ _brokers: dict[str, Any] = {}
 
 def client_broker(settings: Settings):
     """A broker for sending only (``submit``), one per URL per process."""
-    key = f"{settings.broker_url or ''} {os.environ.get('SOHOA_BROKER_NAMESPACE', '')}"
+    key = f"{settings.broker_url or ''} {value('SOHOA_BROKER_NAMESPACE')}"
     if key not in _brokers:
         _brokers[key] = make_broker(settings, worker=False)
     return _brokers[key]

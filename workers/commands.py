@@ -30,6 +30,7 @@ def register(subparsers) -> None:
     p.add_argument("inputs", nargs="*", help="files or folders")
     p.add_argument("--branch", required=True, help="branch code of the receiving office")
     p.add_argument("--dossier", default=None, help="dossier code the documents belong to")
+    add_actor(p)
     p.add_argument("--json", action="store_true",
                    help='print {"batch_id": ..., "documents": N}')
     p.add_argument("--resume", metavar="BATCH", default=None,
@@ -42,6 +43,17 @@ def register(subparsers) -> None:
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="poll until the batch is complete (at most SECONDS)")
     p.set_defaults(func=cmd_status)
+
+
+def add_actor(p) -> None:
+    p.add_argument("--actor", default=None,
+                   help="the person behind the action (default: the login name)")
+
+
+def actor_of(args: argparse.Namespace) -> str:
+    import getpass
+
+    return " ".join((args.actor or "").split()) or getpass.getuser()
 
 
 def _guard(fn):
@@ -88,7 +100,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
         if not args.inputs:
             print("sohoa submit: no input files", file=sys.stderr)
             return 2
-        receipt = submit_batch(args.inputs, args.branch, args.dossier, settings)
+        receipt = submit_batch(args.inputs, args.branch, args.dossier, settings,
+                               actor=actor_of(args))
         out = receipt.to_dict()
     if args.json:
         print(json.dumps(out))

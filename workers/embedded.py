@@ -1,120 +1,137 @@
-"""The embedded default of ``submit_batch``: one background process runs a batch through the
-embedded runner (``pipeline/runner.py``, a process pool on this machine) and records the same
-document states as the distributed workers, so ``batch_status`` reads the same.
+"""The embedded mode of submit: one drainer process per ``SOHOA_HOME`` runs the queued documents
+of every batch (``sohoa submit`` without a broker, HTTP uploads and extractions) through the
+embedded runner (``pipeline/runner.py``: a process pool on this machine, the one document flow)
+and records their states in the batch store, as the distributed workers do.
 
-    python -m workers.embedded BATCH_ID
+    python -m workers.embedded            # drain the queue, then exit (started by submit)
+    python -m workers.embedded --serve    # keep polling (the HTTP API's child)
+
+A document whose run crashes (a pool process killed in the middle of it) is queued again, alone,
+and failed with its reason after ``SOHOA_MAX_ATTEMPTS`` crashed runs; the documents behind it
+go on.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import sys
 import tempfile
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from pipeline.config import Settings
+from pipeline.config import Settings, process_setup
+from pipeline.flow import Arrival
 from pipeline.model import SohoaError
 from workers import logs, metrics, tasks
 from workers import state as st
 
 log = logging.getLogger("sohoa.workers.embedded")
+CHUNK = 16  # documents handed to one runner: pages of all of them share the pool
 
 
-def run_batch(batch_id: str, settings: Settings) -> int:
+def run_items(ctx: tasks.Context, items: list[st.ItemInfo], max_attempts: int) -> None:
+    """Run claimed documents (all of one batch kind) and record each one's final state."""
     from pipeline.runner import Runner
 
-    ctx = tasks.Context(settings)
-    items = st.unfinished(ctx.db, batch_id)
     by_path: dict[str, st.ItemInfo] = {}
+    recorded: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="sohoa-embedded-") as tmp:
-        files = []
+        files, arrivals = [], {}
         for info in items:
-            doc = tasks.payload(info)
             path = Path(tmp) / "in" / info.document_id / info.file_name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(ctx.work.get(info.source_key, expected_sha256=info.sha256))
             os.utime(path, (info.source_mtime, info.source_mtime))
             by_path[str(path)] = info
             files.append(path)
-            st.set_state(ctx.db, batch_id, info.document_id, "running",
-                         only_from=("queued", "running", "finishing"))
-        runner = Runner(settings, hooks=ctx.hooks)
-        for result in runner.run(files, Path(tmp) / "out"):
-            info = by_path.get(result.file)
-            if info is None:
-                log.error("result for an unknown file", extra={"file": result.file})
-                continue
-            doc = tasks.payload(info)
-            with logs.bound(batch_id=batch_id, document_id=info.document_id,
-                            dossier=info.dossier_code, stage="finish"):
-                try:
-                    _record(ctx, doc, info, result)
-                except SohoaError as exc:
-                    tasks.fail(ctx, doc, exc.to_dict())
-    ctx.close()
+            arrivals[str(path)] = Arrival(info.file_name, info.branch, info.batch_id,
+                                          info.dossier_code, info.actor or "sohoa")
+        runner = Runner(ctx.settings, flow=ctx.flow(items[0].kind))
+        try:
+            for result in runner.run(files, Path(tmp) / "out", arrivals=arrivals):
+                info = by_path.get(result.file)
+                if info is None:
+                    log.error("result for an unknown file", extra={"file": result.file})
+                    continue
+                doc = tasks.payload(info)
+                with logs.bound(batch_id=info.batch_id, document_id=info.document_id,
+                                dossier=info.dossier_code, stage="finish"):
+                    try:
+                        final, reason, _ = tasks.record_result(ctx.db, doc, result)
+                        metrics.document_event("finish", final, (reason or {}).get("code"))
+                        tasks.cleanup(ctx, doc)
+                    except SohoaError as exc:
+                        tasks.fail(ctx, doc, exc.to_dict())
+                recorded.add(info.document_id + info.batch_id)
+        except BrokenProcessPool as exc:
+            # A pool process died (killed, out of memory): the documents of this run that
+            # have no result yet count a crashed run each; claimed alone next time.
+            reason = {"code": "crashed",
+                      "message": f"a worker process stopped in the middle of the document "
+                                 f"({type(exc).__name__})"}
+            for info in items:
+                if info.document_id + info.batch_id not in recorded:
+                    state = st.crashed(ctx.db, info.batch_id, info.document_id, reason,
+                                       max_attempts)
+                    log.warning("run crashed", extra={"document_id": info.document_id,
+                                                      "state": state})
+
+
+def drain(settings: Settings, *, serve: bool = False, parent_pid: int | None = None,
+          stop=None) -> int:
+    """Run queued documents until there are none (``serve``: until ``stop`` is set or the
+    parent process is gone). One drainer per SOHOA_HOME, by a lock file; another one that
+    finds the lock taken leaves the work to the holder (``serve`` waits for the lock)."""
+    home = Path(settings.home)
+    home.mkdir(parents=True, exist_ok=True)
+    max_attempts = settings.max_attempts
+
+    def stopping() -> bool:
+        return (stop is not None and stop.is_set()) or (
+            parent_pid is not None and os.getppid() != parent_pid)
+
+    with open(home / "embedded.lock", "a+") as lock:
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not serve or stopping():
+                    return 0  # the holder drains the queue
+                time.sleep(0.5)
+        ctx = tasks.Context(settings)
+        try:
+            st.recover_running(ctx.db, max_attempts)
+            while not stopping():
+                items = st.claim_queued(ctx.db, CHUNK)
+                if items:
+                    run_items(ctx, items, max_attempts)
+                elif serve:
+                    time.sleep(0.3)
+                else:
+                    break
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            ctx.close()
+    # Submitted between our last look and the unlock: drain again (or another drainer does).
+    if not serve and not stopping() and st.queued_count(tasks.open_db(settings)):
+        return drain(settings)
     return 0
 
 
-def _record(ctx: tasks.Context, doc: dict, info: st.ItemInfo, result) -> None:
-    if not result.document_id:  # failed before any page (bad input, limits)
-        tasks.fail(ctx, doc, result.error or {"code": "error", "message": "failed"})
-        return
-    original = Path(result.file)
-    pdf_path = result.pdf_path
-    pdf = Path(pdf_path).read_bytes() if pdf_path and Path(pdf_path).exists() else None
-    result.file = info.file_name
-    result.pdf_path = None
-    t = time.perf_counter()
-    record = ctx.archive.archive_document(result, pdf, original, branch=info.branch,
-                                          batch_id=info.batch_id)
-    result.timings["archive"] = time.perf_counter() - t
-    if result.error:
-        final = "failed"
-    elif any(f.needs_review for f in result.fields.values()):
-        final = "needs_review"
-    else:
-        final = "done"
-    st.set_state(ctx.db, info.batch_id, info.document_id, final, reason=result.error,
-                 pages_total=len(result.pages), archive_key=record.archive_key,
-                 only_from=("queued", "running", "finishing"))
-    metrics.document_event("finish", final, (result.error or {}).get("code"))
-    tasks.cleanup(ctx, doc)
-
-
 def main(argv: list[str] | None = None) -> int:
-    import fcntl
-
     args = argv if argv is not None else sys.argv[1:]
     logs.setup()
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    process_setup()
     settings = Settings.from_env()
-    Path(settings.home).mkdir(parents=True, exist_ok=True)
-    # One embedded batch at a time per SOHOA_HOME: each runner already uses every core; the
-    # documents of a waiting batch stay "queued".
-    with open(Path(settings.home) / "embedded.lock", "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            with logs.bound(batch_id=args[0]):
-                return run_batch(args[0], settings)
-        except Exception as exc:
-            log.exception("embedded batch failed")
-            _fail_rest(settings, args[0], exc)
-            return 1
-
-
-def _fail_rest(settings: Settings, batch_id: str, exc: BaseException) -> None:
-    """The runner itself broke: the batch's unfinished documents are failed with the reason
-    rather than left "running" forever (submit them again to retry)."""
     try:
-        ctx = tasks.Context(settings)
-        reason = {"code": "runner_failed", "message": f"{type(exc).__name__}: {exc}"[:2000]}
-        for info in st.unfinished(ctx.db, batch_id):
-            tasks.fail(ctx, tasks.payload(info), reason)
-        ctx.close()
-    except Exception:  # noqa: BLE001 - nothing more to do; the log has the cause
-        log.exception("could not record the failure")
+        return drain(settings, serve="--serve" in args)
+    except Exception:
+        log.exception("embedded drainer failed")
+        return 1
 
 
 if __name__ == "__main__":

@@ -9,11 +9,12 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import os
 import sys
 import time
 from contextlib import contextmanager
 from typing import Any
+
+from pipeline.config import value
 
 _context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "sohoa_log_context", default=None)
@@ -55,9 +56,9 @@ class JsonFormatter(logging.Formatter):
             "pid": record.process,
         }
         out.update(_context.get() or {})
-        for key, value in vars(record).items():
+        for key, item in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
-                out[key] = value
+                out[key] = item
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False, default=str)
@@ -66,7 +67,7 @@ class JsonFormatter(logging.Formatter):
 def setup(level: str | None = None, stream=None) -> None:
     """JSON lines on stderr for the whole process (idempotent)."""
     root = logging.getLogger()
-    level = level or os.environ.get("SOHOA_LOG_LEVEL", "INFO")
+    level = level or value("SOHOA_LOG_LEVEL")
     root.setLevel(level.upper())
     for h in list(root.handlers):
         if getattr(h, "_sohoa_json", False):

@@ -21,11 +21,15 @@ import threading
 import time
 from pathlib import Path
 
+from pipeline.config import value
+
 log = logging.getLogger("sohoa.workers.supervisor")
 
 
 def _prepare_env(metrics_dir: Path) -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    from pipeline.config import process_setup
+
+    process_setup()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     os.environ["prometheus_multiproc_dir"] = str(metrics_dir)
     os.environ["dramatiq_prom_db"] = str(metrics_dir)
@@ -33,7 +37,9 @@ def _prepare_env(metrics_dir: Path) -> None:
 
 def worker_process(index: int, threads: int, queues: list[str] | None) -> None:
     """The body of one worker process (spawned: a fresh interpreter)."""
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    from pipeline.config import process_setup
+
+    process_setup()
     import faulthandler
 
     faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid>: stack traces on stderr
@@ -41,12 +47,6 @@ def worker_process(index: int, threads: int, queues: list[str] | None) -> None:
 
     logs.setup()
     wlog = logging.getLogger("sohoa.workers")
-    try:
-        import cv2
-
-        cv2.setNumThreads(1)
-    except ImportError:  # pragma: no cover
-        pass
     import dramatiq
 
     from pipeline.config import Settings
@@ -75,7 +75,7 @@ def worker_process(index: int, threads: int, queues: list[str] | None) -> None:
     wlog.info("worker process ready", extra={"index": index, "threads": threads})
     stop.wait()
     wlog.info("worker process stopping", extra={"index": index})
-    worker.stop(timeout=int(os.environ.get("SOHOA_WORKER_SHUTDOWN_MS", "60000")))
+    worker.stop(timeout=value("SOHOA_WORKER_SHUTDOWN_MS"))
     broker.close()
     ctx.close()
 
@@ -121,7 +121,7 @@ def _serve_metrics(port: int, metrics_dir: Path, settings) -> None:
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer((os.environ.get("SOHOA_METRICS_HOST", "0.0.0.0"), port), Handler)
+    server = ThreadingHTTPServer((value("SOHOA_METRICS_HOST"), port), Handler)
     log.info("metrics on :%d/metrics", server.server_port, extra={"port": server.server_port})
     threading.Thread(target=server.serve_forever, daemon=True, name="metrics").start()
 
@@ -129,13 +129,13 @@ def _serve_metrics(port: int, metrics_dir: Path, settings) -> None:
 def _start_redrive(settings, stopping: threading.Event) -> None:
     """Every minute: documents without progress for ``SOHOA_WORKER_STALL_SECONDS`` (default
     900) while the queue is empty are sent again (see ``workers.tasks.redrive``)."""
-    stall = float(os.environ.get("SOHOA_WORKER_STALL_SECONDS", "900"))
+    stall = value("SOHOA_WORKER_STALL_SECONDS")
     if stall <= 0:
         return
     interval = min(60.0, stall / 3)
     # A finishing document is touched when its finish starts; after a finish time limit it
     # cannot still be running.
-    finish_limit = float(os.environ.get("SOHOA_FINISH_TIME_LIMIT", "900")) + 60
+    finish_limit = value("SOHOA_FINISH_TIME_LIMIT") + 60
 
     def loop():
         from workers import tasks
@@ -165,13 +165,13 @@ def run(settings, *, processes: int, threads: int = 1, queues: list[str] | None 
 
     faulthandler.register(signal.SIGUSR1)
     logs.setup()
-    metrics_dir = Path(os.environ.get("SOHOA_METRICS_DIR") or
+    metrics_dir = Path(value("SOHOA_METRICS_DIR") or
                        tempfile.mkdtemp(prefix="sohoa-metrics-"))
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True, exist_ok=True)
     _prepare_env(metrics_dir)
     if metrics_port is None:
-        metrics_port = int(os.environ.get("SOHOA_METRICS_PORT", "9191"))
+        metrics_port = value("SOHOA_METRICS_PORT")
     if metrics_port > 0:
         try:
             _serve_metrics(metrics_port, metrics_dir, settings)
@@ -224,13 +224,13 @@ def run(settings, *, processes: int, threads: int = 1, queues: list[str] | None 
     for p in procs.values():
         if p.is_alive():
             p.terminate()  # SIGTERM: graceful stop in the worker
-    deadline = time.monotonic() + int(os.environ.get("SOHOA_WORKER_SHUTDOWN_MS", "60000")) / 1000
+    deadline = time.monotonic() + value("SOHOA_WORKER_SHUTDOWN_MS") / 1000
     for p in procs.values():
         p.join(max(0.1, deadline - time.monotonic()))
         if p.is_alive():
             p.kill()
             p.join(5)
-    if not os.environ.get("SOHOA_METRICS_DIR"):
+    if not value("SOHOA_METRICS_DIR"):
         shutil.rmtree(metrics_dir, ignore_errors=True)
     log.info("workers stopped")
     return 0

@@ -1,8 +1,8 @@
 """What each actor does, as plain functions of a :class:`Context` (no dramatiq here).
 
 These only move values between the object store, the database and the stage functions
-(``pipeline.ingest``, ``pipeline.pages.run_page``, ``pipeline.document.finish_document``,
-``storage.archive.Archive.archive_document``); the stages themselves live in their packages.
+(``pipeline.ingest``, ``pipeline.pages.run_page``, and for the rest of a document's way the one
+flow, ``pipeline.flow.Flow.finish``); the stages themselves live in their packages.
 
 Temporaries live in the *work store* under ``tmp/<batch>/<document>/``: the uploaded original
 (``source.<ext>``), and per page ``<n>.pdf`` (the one-page PDF) and ``<n>.json`` (the OcrPage,
@@ -14,7 +14,6 @@ claims it in the database; the archive recognises what it already holds.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
@@ -24,11 +23,13 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from pipeline import ingest as ingest_stage
 from pipeline.config import Settings
+from pipeline.flow import UNFINISHED, Arrival, final_state
 from pipeline.model import FileKind, OcrPage, SohoaError, SourceFile
 from storage import keys
 from storage.objectstore import LocalObjectStore, ObjectStore
@@ -47,7 +48,7 @@ def open_work_store(settings: Settings) -> ObjectStore:
 
         return S3ObjectStore(
             settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key,
-            os.environ.get("SOHOA_S3_WORK_BUCKET") or f"{settings.s3_bucket}-work",
+            settings.s3_work_bucket or f"{settings.s3_bucket}-work",
             secure=settings.s3_secure, region=settings.s3_region, retention_days=None,
             object_lock=False)
     return LocalObjectStore(Path(settings.home) / "work")
@@ -74,15 +75,15 @@ def page_key(doc: dict[str, Any], number: int, ext: str) -> str:
 class Context:
     """Per-process resources of a worker, opened on first use."""
 
-    def __init__(self, settings: Settings, send: Send | None = None, *,
-                 hooks: list | None = None):
+    def __init__(self, settings: Settings, send: Send | None = None):
         self.settings = settings
         self.send = send or (lambda name, **kw: None)
         self._lock = threading.RLock()
         self._work: ObjectStore | None = None
         self._db = None
         self._archive = None
-        self._hooks = hooks
+        self._flow = None
+        self._extract_flow = None
         self._cache_dir = Path(tempfile.mkdtemp(prefix="sohoa-worker-"))
         self._cache: OrderedDict[str, Path] = OrderedDict()
 
@@ -107,17 +108,14 @@ class Context:
 
         return self._once("_archive", lambda: Archive(self.settings, db=self.db))
 
-    @property
-    def hooks(self) -> list:
-        """The document stages other packages contribute (classify, extract), without the
-        archive hook: the worker archives itself, after the hooks."""
+    def flow(self, kind: str = "archive"):
+        """The one document flow (classify, extract, dossiers and, for an archive batch, the
+        archive of this context)."""
+        from pipeline.flow import Flow
 
-        def make():
-            from pipeline.cli import document_hooks
-
-            return document_hooks(self.settings, argparse.Namespace(no_archive=True))
-
-        return self._once("_hooks", make)
+        if kind == "extract":
+            return self._once("_extract_flow", lambda: Flow(self.settings, archive=False))
+        return self._once("_flow", lambda: Flow(self.settings, archive_obj=self.archive))
 
     def original(self, doc: dict[str, Any]) -> Path:
         """The uploaded original as a local file (cached per process, a few documents deep),
@@ -151,6 +149,8 @@ class Context:
 
     def close(self) -> None:
         shutil.rmtree(self._cache_dir, ignore_errors=True)
+        if self._archive is not None:
+            self._archive.close()
         if self._db is not None:
             self._db.dispose()
 
@@ -160,13 +160,18 @@ def payload(info: st.ItemInfo, **extra: Any) -> dict[str, Any]:
     return {"batch_id": info.batch_id, "document_id": info.document_id,
             "file_name": info.file_name, "sha256": info.sha256, "source_key": info.source_key,
             "source_mtime": info.source_mtime, "branch": info.branch,
-            "dossier_code": info.dossier_code, **extra}
+            "dossier_code": info.dossier_code, "actor": info.actor, "kind": info.kind, **extra}
 
 
 def _source(doc: dict[str, Any], path: Path) -> SourceFile:
     return SourceFile(path=str(path), kind=FileKind(doc["kind"]), sha256=doc["sha256"],
                       size=path.stat().st_size, name=doc["file_name"], branch=doc["branch"],
                       batch_id=doc["batch_id"], dossier_code=doc["dossier_code"])
+
+
+def arrival(doc: dict[str, Any]) -> Arrival:
+    return Arrival(doc["file_name"], doc["branch"], doc["batch_id"], doc["dossier_code"],
+                   doc.get("actor") or "sohoa")
 
 
 def _item(ctx: Context, doc: dict[str, Any]) -> st.ItemInfo:
@@ -220,18 +225,18 @@ def ocr_page(ctx: Context, doc: dict[str, Any], number: int, token: str) -> None
         return
     json_key = page_key(doc, number, "json")
     if not ctx.work.exists(json_key):
-        from pipeline.pages import PageTask, run_page
+        from pipeline.pages import PageTask
 
         t0 = time.perf_counter()
         path = ctx.original(doc)
         task = PageTask(_source(doc, path), number, doc["document_id"], ctx.settings.limits,
                         ctx.settings.ocr)
         t1 = time.perf_counter()
-        outcome = run_page(task)
+        outcome = run_page_bounded(ctx, doc, task)
         t2 = time.perf_counter()
         if outcome.pdf is not None:
             ctx.work.put(page_key(doc, number, "pdf"), outcome.pdf, "application/pdf")
-        body = json.dumps(outcome.page.to_dict(), ensure_ascii=False).encode()
+        body = json.dumps(outcome.page.to_dict(exact=True), ensure_ascii=False).encode()
         ctx.work.put(json_key, body, "application/json")
         t3 = time.perf_counter()
         metrics.page_done(outcome.page)
@@ -240,6 +245,48 @@ def ocr_page(ctx: Context, doc: dict[str, Any], number: int, token: str) -> None
                                        "run_page_seconds": round(t2 - t1, 4),
                                        "store_seconds": round(t3 - t2, 4)})
     maybe_finish(ctx, doc, token)
+
+
+class RunsExhausted(SohoaError):
+    """Runs of a stage never returned ``max_attempts`` times (its worker process was killed
+    each time: a poison page or document); stop redelivering it."""
+
+    code = "crashed"
+
+
+@contextmanager
+def bounded_runs(ctx: Context, doc: dict[str, Any], name: str):
+    """Count a stage's runs that never return: a counter in the work store is raised before
+    the run and put back when it returns (or raises), so only killed runs count. Raises
+    ``RunsExhausted`` once ``max_attempts`` runs were killed."""
+    key = f"{prefix(doc['batch_id'], doc['document_id'])}{name}.runs"
+    runs = int(ctx.work.get(key)) if ctx.work.exists(key) else 0
+    if runs >= ctx.settings.max_attempts:
+        log.error("stage crashed its worker too often", extra={"stage": name, "runs": runs})
+        raise RunsExhausted(f"{name}: the processing stopped {runs} times (worker process "
+                            f"killed)")
+    ctx.work.put(key, str(runs + 1).encode(), "text/plain")
+    try:
+        yield
+    finally:
+        if runs:
+            ctx.work.put(key, str(runs).encode(), "text/plain")
+        else:
+            ctx.work.delete(key)
+
+
+def run_page_bounded(ctx: Context, doc: dict[str, Any], task):
+    """``run_page`` within ``bounded_runs``: a page that kills its worker process every time
+    fails with that reason, and the document goes on to ``failed`` instead of looping."""
+    from pipeline.model import OcrPage, PageStatus
+    from pipeline.pages import PageOutcome, run_page
+
+    try:
+        with bounded_runs(ctx, doc, f"{task.number:05d}"):
+            return run_page(task)
+    except RunsExhausted as exc:
+        return PageOutcome(OcrPage(number=task.number, width=0, height=0, words=[], text="",
+                                   status=PageStatus.FAILED, error=exc.to_dict()), None)
 
 
 def maybe_finish(ctx: Context, doc: dict[str, Any], token: str) -> bool:
@@ -269,8 +316,6 @@ def finish(ctx: Context, doc: dict[str, Any]) -> None:
         for n in missing:
             ctx.send("ocr_page", doc=doc, number=n)
         return
-    from pipeline.document import finish_document
-
     # Mark the start (updated_at): the re-drive leaves a finishing document alone for a
     # finish time limit after this.
     st.set_state(ctx.db, doc["batch_id"], doc["document_id"], "finishing",
@@ -285,30 +330,33 @@ def finish(ctx: Context, doc: dict[str, Any]) -> None:
                 f = Path(tmp) / f"{n:05d}.pdf"
                 f.write_bytes(ctx.work.get(page_key(doc, n, "pdf")))
                 page_files.append(f)
-        original = ctx.original(doc)
-        output = Path(tmp) / "document.pdf"
-        result = finish_document(_source(doc, original), doc["document_id"], pages, page_files,
-                                 output, ctx.hooks)
-        result.file = doc["file_name"]
-        pdf = output.read_bytes() if result.pdf_path and output.exists() else None
-        result.pdf_path = None  # a temporary path; the archive record says where it is
-        t = time.perf_counter()
-        record = ctx.archive.archive_document(result, pdf, original, branch=doc["branch"],
-                                              batch_id=doc["batch_id"])
-        result.timings["archive"] = time.perf_counter() - t
-    if result.error:
-        final = "failed"
-    elif any(f.needs_review for f in result.fields.values()):
-        final = "needs_review"
-    else:
-        final = "done"
-    st.set_state(ctx.db, doc["batch_id"], doc["document_id"], final, reason=result.error,
-                 archive_key=record.archive_key, only_from=("queued", "running", "finishing"))
-    metrics.document_event("finish", final, (result.error or {}).get("code"))
-    log.info("archived", extra={"state": final, "archive_key": record.archive_key,
+        kind = doc.get("kind") or "archive"
+        with bounded_runs(ctx, doc, "finish"):  # RunsExhausted: permanent, the doc fails
+            result = ctx.flow(kind).finish(_source(doc, ctx.original(doc)), pages,
+                                           page_files, Path(tmp) / "document.pdf",
+                                           arrival(doc))
+    final, reason, archive_key = record_result(ctx.db, doc, result)
+    metrics.document_event("finish", final, (reason or {}).get("code"))
+    log.info("archived", extra={"state": final, "archive_key": archive_key,
                                 "document_type": result.classification.document_type
                                 if result.classification else None})
     cleanup(ctx, doc)
+
+
+def record_result(db, doc: dict[str, Any], result) -> tuple[str, dict | None, str | None]:
+    """The document's final state in the batch store (and, for an extraction, its contract
+    JSON). Returns (state, reason, archive key)."""
+    from extractors.commands import contract_line
+
+    final, reason = final_state(result)
+    archive_key = (result.archive or {}).get("archive_key")
+    extra = {}
+    if doc.get("kind") == "extract":
+        extra["result"] = contract_line(result, doc["file_name"])
+    st.set_state(db, doc["batch_id"], doc["document_id"], final, reason=reason,
+                 archive_key=archive_key, pages_total=len(result.pages) or None,
+                 only_from=UNFINISHED, **extra)
+    return final, reason, archive_key
 
 
 def cleanup(ctx: Context, doc: dict[str, Any]) -> None:

@@ -7,11 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from api.app import get_archive
 from api.auth import Principal, allow
-from storage.models import Document, Dossier
+from storage.reads import DocumentNotFound
 
 router = APIRouter(tags=["archivist"])
 Archivist = Annotated[Principal, Depends(allow("archivist"))]
@@ -67,7 +66,10 @@ def document(who: ArchivistOrQa, document_id: str, request: Request):
                        307: {"description": "Short-lived presigned URL (S3)"}})
 def document_pdf(who: Archivist, document_id: str, request: Request):
     archive = get_archive(request)
-    info = archive.db.run(lambda s: s.get(Document, document_id), "pdf lookup")
+    try:
+        info = archive.document(document_id)
+    except DocumentNotFound:
+        info = None
     if info is None or not info.archive_key:
         raise HTTPException(404, f"no archived PDF for document {document_id!r}")
     url = archive.store.presigned_url(info.archive_key, expires=PRESIGNED_SECONDS)
@@ -89,26 +91,7 @@ def verify(who: Archivist, document_id: str, request: Request):
 
 @router.get("/dossiers/{code}", summary="A dossier's documents and its event timeline")
 def dossier(who: Archivist, code: str, request: Request):
-    archive = get_archive(request)
-
-    def run(s):
-        d = s.scalar(select(Dossier).where(Dossier.code == code))
-        if d is None:
-            return None
-        docs = s.scalars(select(Document).where(Document.dossier_id == d.id)
-                         .order_by(Document.created_at, Document.id)).all()
-        return {"dossier_code": d.code, "branch": d.branch,
-                "created_at": d.created_at.isoformat() if d.created_at else None,
-                "documents": [{"document_id": x.id, "document_type": x.document_type,
-                               "file": x.file_name, "status": x.status,
-                               "pages": x.page_count,
-                               "pending_review": sum(1 for f in x.fields
-                                                     if f.review_state == "pending"),
-                               "document_url": f"/documents/{x.id}",
-                               "pdf_url": f"/documents/{x.id}/pdf"} for x in docs]}
-
-    out = archive.db.run(run, "dossier")
-    if out is None:
-        raise HTTPException(404, f"no dossier {code!r}")
-    out["timeline"] = archive.dossier_timeline(code)
-    return out
+    try:
+        return get_archive(request).dossier(code)
+    except DocumentNotFound:
+        raise HTTPException(404, f"no dossier {code!r}") from None

@@ -48,18 +48,17 @@ async def post_extract(who: Intake, request: Request,
     try:
         pages = await run_in_threadpool(_pages, staged.path, app.state.settings)
     except SohoaError as exc:
-        if not queue.has_path(staged.path):
-            staged.path.unlink(missing_ok=True)
+        queue.discard([staged])
         return JSONResponse({"file": staged.name, "error": exc.to_dict()}, status_code=422)
     cached = await run_in_threadpool(queue.cached_extract, staged.sha256)
     if cached is not None:
+        queue.discard([staged])
         cached["file"] = staged.name
         return _contract_response(cached)
     try:
-        job = await run_in_threadpool(queue.submit_extract, staged)
+        job = await run_in_threadpool(lambda: queue.submit_extract(staged, actor=who.who))
     except BaseException:
-        if not queue.has_path(staged.path):
-            staged.path.unlink(missing_ok=True)
+        queue.discard([staged])
         raise
     if pages <= app.state.api.sync_pages:
         await run_in_threadpool(queue.wait, job, app.state.api.sync_seconds)

@@ -18,9 +18,13 @@ Qa = Annotated[Principal, Depends(allow("qa"))]
 
 
 class Decision(BaseModel):
-    action: Literal["accept", "correct"]
+    action: Literal["accept", "correct", "reopen"]
+    version: int | None = Field(None, description="the field's version the decision was made "
+                                                  "on (from GET /review/{id}); a stale one is "
+                                                  "refused with 409")
     value: str | int | float | None = Field(None, description="the corrected value")
-    reviewer: str | None = Field(None, max_length=80, description="who reviewed (name)")
+    box: tuple[int, int, int, int, int] | None = Field(
+        None, description="where the value is: (page, x0, y0, x1, y1) in page pixels")
 
 
 @router.get("/review", summary="Fields needing review, oldest first")
@@ -62,21 +66,29 @@ async def review_crop(who: Qa, field_id: int, request: Request):
                     headers={"Cache-Control": "private, max-age=300"})
 
 
-@router.post("/review/{field_id}", summary="Accept or correct a field")
+@router.post("/review/{field_id}", summary="Accept, correct or reopen a field",
+             responses={409: {"description": "Stale version, or the field is not reviewable"}})
 def review_decide(who: Qa, field_id: int, decision: Decision, request: Request):
-    """Records who and when; a correction updates the field, the dossier's and document's
-    timeline (``review_corrected``) and the search index."""
+    """Each decision is its own timeline event (actor: the authenticated person, time, old
+    and new value) and raises the field's version; a correction is searchable at once.
+    ``reopen`` (the page's undo) makes a decided field pending again: an admin at any time,
+    the reviewer who decided within a minute."""
+    from storage.review import FieldNotFound, NotReviewable, StaleVersion
+
     archive = get_archive(request)
     item = _field(request, field_id)
-    correct = decision.action == "correct"
     value = None
-    if correct:
+    if decision.action == "correct":
         try:
             value = review.clean_value(item["kind"], decision.value)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
-    name = " ".join((decision.reviewer or "").split())
-    reviewer = f"{name} ({who.who})" if name else who.who
-    archive.review_field(item["document_id"], item["field"], reviewer=reviewer,
-                         corrected_value=value, correct=correct)
-    return _field(request, field_id)
+    try:
+        return archive.decide(item["document_id"], item["field"], decision.action,
+                              actor=who.who, version=decision.version, value=value,
+                              box=decision.box, admin=who.role == "admin")
+    except (StaleVersion, NotReviewable) as exc:
+        status = 403 if exc.code == "forbidden" else 422 if exc.code == "bad_box" else 409
+        raise HTTPException(status, exc.message) from None
+    except FieldNotFound as exc:
+        raise HTTPException(404, exc.message) from None

@@ -47,9 +47,7 @@ async def stage_all(request: Request, files: list[UploadFile]) -> list[StagedFil
 
 
 def discard(queue, staged: list[StagedFile]) -> None:
-    for s in staged:
-        if not queue.has_path(s.path):
-            s.path.unlink(missing_ok=True)
+    queue.discard(staged)
 
 
 @router.post("/batches", status_code=202, summary="Upload a batch of scans",
@@ -76,8 +74,8 @@ async def post_batch(
     queue = request.app.state.intake
     staged = await stage_all(request, files)
     try:
-        receipt, created = await run_in_threadpool(request.app.state.batches.submit_batch,
-                                                   staged, branch, dossier_code, who.who)
+        receipt, created = await run_in_threadpool(
+            lambda: queue.submit_batch(staged, branch, dossier_code, actor=who.who))
     except BaseException:
         await run_in_threadpool(discard, queue, staged)
         raise
@@ -90,7 +88,7 @@ async def post_batch(
 @router.get("/batches/{batch_id}", summary="Progress of a batch, per document")
 def get_batch(who: Scanner, batch_id: str, request: Request):
     """Each document's state: queued, running, done, needs_review or failed."""
-    status = request.app.state.batches.batch_status(batch_id)
+    status = request.app.state.intake.batch_status(batch_id)
     if status is None:
         raise HTTPException(404, f"no batch {batch_id!r}")
     return status

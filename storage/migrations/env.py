@@ -7,11 +7,10 @@ reads ``SOHOA_DATABASE_URL`` (or the ini's ``sqlalchemy.url``).
 
 from __future__ import annotations
 
-import os
-
 from alembic import context
 from sqlalchemy import create_engine
 
+from pipeline.config import value
 from storage.models import Base
 
 config = context.config
@@ -19,7 +18,7 @@ target_metadata = Base.metadata
 
 
 def _url() -> str:
-    url = os.environ.get("SOHOA_DATABASE_URL") or config.get_main_option("sqlalchemy.url")
+    url = value("SOHOA_DATABASE_URL") or config.get_main_option("sqlalchemy.url")
     if not url:
         from pipeline.config import Settings
 
