@@ -31,6 +31,8 @@ class ApiSettings:
     sync_seconds: float = 60.0  # ... if it is done within this time; otherwise 202 + job URL
     chunk: int = 16  # documents handed to the runner at once
     processes: int = 0  # runner processes (0: settings.process_count)
+    rate_uploads: int = 120  # uploads (POST /batches, /extract) per minute and token (0: off)
+    rate_searches: int = 600  # searches per minute and token (0: off)
 
     @classmethod
     def from_env(cls, settings: Settings | None = None) -> ApiSettings:
@@ -46,4 +48,6 @@ class ApiSettings:
             sync_seconds=_float("SOHOA_API_SYNC_SECONDS", cls.sync_seconds),
             chunk=_int("SOHOA_API_CHUNK", cls.chunk),
             processes=_int("SOHOA_API_PROCESSES", 0),
+            rate_uploads=_int("SOHOA_API_RATE_UPLOADS", cls.rate_uploads),
+            rate_searches=_int("SOHOA_API_RATE_SEARCHES", cls.rate_searches),
         )

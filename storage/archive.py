@@ -763,6 +763,12 @@ class Archive:
             if doc is None:
                 report.details["archive"] = "file not found in this archive"
             return report
+        return self.verify_document(target)
+
+    def verify_document(self, document_id: str) -> VerifyReport:
+        """Check a stored document by its id only (never a path: what the HTTP API calls)."""
+        target = str(document_id)
+        roots = self._trust_roots()
         doc = self.db.run(lambda s: self._document(s, target), "verify")
         if not doc.archive_key:
             raise DocumentNotFound(f"document {target!r} has no archived PDF")

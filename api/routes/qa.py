@@ -7,20 +7,24 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api import review
 from api.app import get_archive
 from api.auth import Principal, allow
+from api.limits import check_value_length
 
 router = APIRouter(tags=["qa"])
 Qa = Annotated[Principal, Depends(allow("qa"))]
 
 
 class Decision(BaseModel):
+    """The reviewer is the token's person: a client-sent name is refused (extra field)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     action: Literal["accept", "correct"]
     value: str | int | float | None = Field(None, description="the corrected value")
-    reviewer: str | None = Field(None, max_length=80, description="who reviewed (name)")
 
 
 @router.get("/review", summary="Fields needing review, oldest first")
@@ -72,11 +76,10 @@ def review_decide(who: Qa, field_id: int, decision: Decision, request: Request):
     value = None
     if correct:
         try:
+            check_value_length(item["kind"], decision.value)
             value = review.clean_value(item["kind"], decision.value)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
-    name = " ".join((decision.reviewer or "").split())
-    reviewer = f"{name} ({who.who})" if name else who.who
-    archive.review_field(item["document_id"], item["field"], reviewer=reviewer,
+    archive.review_field(item["document_id"], item["field"], reviewer=who.who,
                          corrected_value=value, correct=correct)
     return _field(request, field_id)

@@ -28,6 +28,25 @@ def check_code(value: str | None, pattern: re.Pattern, what: str) -> str | None:
     return value
 
 
+def upload_branch(who: Principal, asked: str | None) -> str:
+    """The branch an upload is filed for: a scanner's own (from its token, never the form);
+    an admin names one."""
+    if who.role == "scanner":
+        if not who.branch:
+            raise HTTPException(403, "this scanner token names no branch; ask for a token "
+                                     "made with --branch")
+        if asked and asked != who.branch:
+            raise HTTPException(403, f"this token uploads for branch {who.branch} only")
+        return who.branch
+    if not asked:
+        raise HTTPException(422, "branch is required")
+    return asked
+
+
+def may_read_branch(who: Principal, branch: str | None) -> bool:
+    return who.role != "scanner" or (who.branch is not None and branch == who.branch)
+
+
 async def stage_all(request: Request, files: list[UploadFile]) -> list[StagedFile]:
     """Stage every upload, or none: on any error the files staged so far are removed (unless
     an earlier request already queued the same content)."""
@@ -62,14 +81,13 @@ async def post_batch(
     who: Scanner,
     request: Request,
     files: Annotated[list[UploadFile], File(description="PDF, TIFF, JPEG or PNG scans")],
-    branch: Annotated[str, Form(description="branch code, e.g. hn01")],
+    branch: Annotated[str | None, Form(description="branch code (admin only: a scanner's "
+                                                   "branch comes from its token)")] = None,
     dossier_code: Annotated[str | None, Form(description="dossier code (optional)")] = None,
 ):
     """Queue the files for processing. Idempotent: the same branch, dossier code and file
     contents give the same batch id (answered with 200, nothing queued twice)."""
-    branch = check_code(branch, BRANCH_RE, "branch")
-    if not branch:
-        raise HTTPException(422, "branch is required")
+    branch = upload_branch(who, check_code(branch, BRANCH_RE, "branch"))
     dossier_code = check_code(dossier_code, DOSSIER_RE, "dossier_code")
     if not files:
         raise HTTPException(422, "no files")
@@ -89,8 +107,9 @@ async def post_batch(
 
 @router.get("/batches/{batch_id}", summary="Progress of a batch, per document")
 def get_batch(who: Scanner, batch_id: str, request: Request):
-    """Each document's state: queued, running, done, needs_review or failed."""
+    """Each document's state: queued, running, done, needs_review or failed. A scanner sees
+    its own branch's batches only (another branch's batch is "not found")."""
     status = request.app.state.batches.batch_status(batch_id)
-    if status is None:
+    if status is None or not may_read_branch(who, status.get("branch")):
         raise HTTPException(404, f"no batch {batch_id!r}")
     return status
