@@ -351,7 +351,8 @@ class IntakeQueue:
             try:
                 for r in rs:
                     self.archive().archive_document(view, pdf, source.path, branch=r["branch"],
-                                                    batch_id=r["batch_id"], actor="api")
+                                                    batch_id=r["batch_id"],
+                                                    actor=self._uploader(r["batch_id"]))
             except Exception as exc:  # noqa: BLE001 - recorded on the document
                 err = {"code": getattr(exc, "code", "archive_failed"),
                        "message": f"archiving failed: {exc}"}
@@ -359,6 +360,11 @@ class IntakeQueue:
                 result.error = result.error or err
 
         return hook
+
+    def _uploader(self, batch_id: str | None) -> str:
+        """The person who uploaded the batch (the actor of its archiving)."""
+        rows = self._q("SELECT actor FROM batches WHERE id=?", (batch_id,)) if batch_id else []
+        return (rows[0]["actor"] if rows and rows[0]["actor"] else None) or "sohoa"
 
     def _finish(self, r: sqlite3.Row, result: DocumentResult | None,
                 contract: dict | None) -> None:

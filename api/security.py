@@ -240,23 +240,28 @@ class Gatekeeper:
         principal = None
         if route.roles is not None or route.optional_auth:
             principal, problem = await self._principal(scope)
-            if route.roles is not None:
-                if problem is not None:
-                    return await self._refuse(
-                        scope, receive, secure_send, 401, problem.detail,
-                        [(b"www-authenticate", b'Bearer realm="sohoa"')])
-                if principal.role not in route.roles:
-                    return await self._refuse(
-                        scope, receive, secure_send, 403,
-                        f"role {principal.role!r} may not use this endpoint")
+            if route.roles is not None and problem is not None:
+                return await self._refuse(
+                    scope, receive, secure_send, 401, problem.detail,
+                    [(b"www-authenticate", b'Bearer realm="sohoa"')])
         scope.setdefault("state", {})["principal"] = principal
+        try:
+            await self._admit(route, principal, scope, receive, secure_send)
+        finally:  # a known person's every try is logged, refused or not
+            if principal is not None and route.action:
+                await self._log(principal, route, params, scope, status_box)
+
+    async def _admit(self, route: Route, principal: Principal | None, scope, receive, send):
+        if route.roles is not None and principal.role not in route.roles:
+            return await self._refuse(scope, receive, send, 403,
+                                      f"role {principal.role!r} may not use this endpoint")
 
         # 2. how much may it send
         limit = route.body if isinstance(route.body, int) else self.state.body_limits[route.body]
         length = _content_length(scope)
         if length is not None and length > limit or (limit == 0 and _chunked(scope)):
             return await self._refuse(
-                scope, receive, secure_send, 413,
+                scope, receive, send, 413,
                 f"the request body is larger than the limit of {limit} bytes for this endpoint")
 
         # 3. how often and how deep
@@ -264,13 +269,13 @@ class Gatekeeper:
             wait = self.state.rate_limiter.take(principal.token_id, route.rate)
             if wait:
                 return await self._refuse(
-                    scope, receive, secure_send, 429,
+                    scope, receive, send, 429,
                     f"too many {route.rate} requests for this token; retry in {wait} s",
                     [(b"retry-after", str(wait).encode())])
         if route.offset is not None:
             problem = _deep_page(scope, route.offset)
             if problem:
-                return await self._refuse(scope, receive, secure_send, 400, problem)
+                return await self._refuse(scope, receive, send, 400, problem)
 
         # 4. the app, with the body counted as it streams in
         seen = 0
@@ -291,21 +296,18 @@ class Gatekeeper:
             if exceeded:  # whatever the app answers now becomes a 413
                 if message["type"] == "http.response.start" and not started:
                     started = True
-                    await self._too_large(secure_send, limit)
+                    await self._too_large(send, limit)
                 return
             if message["type"] == "http.response.start":
                 started = True
-            await secure_send(message)
+            await send(message)
 
         try:
             await self.app(scope, counting_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
                 started = True
-                await self._too_large(secure_send, limit)
-        finally:
-            if principal is not None and route.action:
-                await self._log(principal, route, params, scope, status_box)
+                await self._too_large(send, limit)
 
     async def _too_large(self, send, limit: int):
         await self._send_answer(
@@ -473,25 +475,27 @@ SWAGGER_INIT = """window.addEventListener("load", function () {
 
 
 def _offline_docs(app: FastAPI) -> None:
-    """/docs from local files (the swagger-ui-bundle package), initialised by a script file:
-    no CDN, no inline script."""
+    """/docs from local files (Swagger UI 5 as shipped by the fastapi-offline package),
+    started by a script file: no CDN, no inline script."""
     try:
-        from swagger_ui_bundle import swagger_ui_path
+        import fastapi_offline
+
+        assets: Path | None = Path(fastapi_offline.__file__).resolve().parent / "static"
     except ImportError:  # pragma: no cover - a dependency; say what is missing
-        swagger_ui_path = None
-    assets = Path(swagger_ui_path) if swagger_ui_path else None
-    allowed = {"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png"}
+        assets = None
+    files = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript",
+             "favicon.png": "image/png"}
 
     @app.get("/docs", include_in_schema=False)
     def docs():
         if assets is None:
-            return PlainTextResponse("API docs need the swagger-ui-bundle package; the "
+            return PlainTextResponse("API docs need the fastapi-offline package; the "
                                      "schema is at /openapi.json", status_code=503)
         return HTMLResponse(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<title>sohoa API</title>"
             "<link rel=\"stylesheet\" href=\"/docs/swagger-ui.css\">"
-            "<link rel=\"icon\" href=\"/docs/favicon-32x32.png\"></head><body>"
+            "<link rel=\"icon\" href=\"/docs/favicon.png\"></head><body>"
             "<div id=\"swagger-ui\"></div>"
             "<script src=\"/docs/swagger-ui-bundle.js\"></script>"
             "<script src=\"/docs/init.js\"></script></body></html>")
@@ -502,8 +506,7 @@ def _offline_docs(app: FastAPI) -> None:
 
         if asset == "init.js":
             return Response(SWAGGER_INIT, media_type="text/javascript")
-        if assets is None or asset not in allowed:
+        if assets is None or asset not in files:
             raise HTTPException(404, "no such file")
-        media = {"css": "text/css", "js": "text/javascript", "png": "image/png"}
-        return FileResponse(assets / asset, media_type=media[asset.rsplit(".", 1)[1]],
+        return FileResponse(assets / asset, media_type=files[asset],
                             headers={"Cache-Control": "public, max-age=86400"})
