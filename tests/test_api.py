@@ -26,7 +26,9 @@ from samples.generate import generate_document
 ROOT = Path(__file__).resolve().parent.parent
 DOSSIER = "000.00.17.H26-261125-0042"
 TOKENS = {r: f"{r}-api-token-{'q' * 16}" for r in ("scanner", "intake", "archivist", "qa")}
-SPEC = ",".join(f"{t}:{r}" for r, t in TOKENS.items())
+# people's names and the scanner's branch come with the tokens
+SPEC = ",".join({"scanner": f"Mai={TOKENS['scanner']}:scanner@hn01",
+                 "qa": f"Lan={TOKENS['qa']}:qa"}.get(r, f"{t}:{r}") for r, t in TOKENS.items())
 CONTRACT_FIELD_KEYS = {"value", "confidence", "page", "bbox", "needs_review"}
 RARE = "Bệnh viện Khuých Đông"  # a value no generated document contains
 
@@ -185,9 +187,11 @@ def test_review_queue_accept_and_correct(stack):
 
     first = items[0]
     r = c.post(f"/review/{first['field_id']}", headers=H("qa"),
-               json={"action": "accept", "reviewer": "Lan"})
+               json={"action": "accept", "reviewer": "Someone Else"})
+    assert r.status_code == 422  # the reviewer is the token's person, never the client's word
+    r = c.post(f"/review/{first['field_id']}", headers=H("qa"), json={"action": "accept"})
     assert r.status_code == 200
-    assert r.json()["review_state"] == "accepted" and r.json()["reviewed_by"].startswith("Lan (qa#")
+    assert r.json()["review_state"] == "accepted" and r.json()["reviewed_by"] == "Lan"
     assert r.json()["reviewed_at"]
 
     text = next(i for i in items[1:] if i["kind"] in ("text", "name"))
