@@ -308,6 +308,14 @@ class Gatekeeper:
             if not started:
                 started = True
                 await self._too_large(send, limit)
+        except Exception:  # noqa: BLE001 - answered here so the answer has our headers
+            eid = _error_id()
+            log.exception("error %s: %s %s", eid, scope["method"], scope["path"])
+            if not started:
+                started = True
+                await self._send_answer(
+                    send, 500, _json(500, f"internal error (error {eid})", {"error_id": eid}),
+                    close=False)
 
     async def _too_large(self, send, limit: int):
         await self._send_answer(
