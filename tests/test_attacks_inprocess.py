@@ -28,6 +28,7 @@ from pipeline.config import Settings
 from pipeline.model import TransientError
 from storage.db import init_db
 from storage.identity import access_log, check_person, create_token, list_tokens, revoke_token
+from tests.storage_fixtures import db_url  # noqa: F401 - the fixture (SQLite, PostgreSQL)
 
 TOK = {"scanner": "s" * 24, "old_scanner": "o" * 24, "archivist": "a" * 24, "admin": "d" * 24}
 SPEC = (f"Nguyễn Văn Quét={TOK['scanner']}:scanner@CN07,{TOK['old_scanner']}:scanner,"
@@ -221,3 +222,29 @@ def re_secret(line: str) -> bool:
     import re
 
     return bool(re.match(r"\s*(\w*(PASSWORD|SECRET_KEY|API_TOKENS|DATABASE_URL))\s*:", line))
+
+
+def test_identity_and_access_log_on_both_databases(db_url):  # noqa: F811
+    db = init_db(db_url)
+    try:
+        token, info = create_token(db, "Nguyễn Thị Hoa", "scanner", branch="CN07",
+                                   created_by="test")
+        from storage.identity import digest, lookup, record_access
+
+        found = lookup(db, digest(token))
+        assert found == info and found.branch == "CN07" and found.usable()
+        assert lookup(db, digest(token + "x")) is None
+        for i in range(3):
+            record_access(db, actor=info.name, token_id=info.id, role="scanner",
+                          branch="CN07", action="upload", status=202,
+                          document_id=f"d{i}", target="/batches/b1")
+        rows = access_log(db, actor="Nguyễn Thị Hoa", limit=2)
+        assert [r["document_id"] for r in rows] == ["d2", "d1"]
+        assert [r["document_id"] for r in access_log(db, actor="Nguyễn Thị Hoa",
+                                                      before_id=rows[-1]["id"])] == ["d0"]
+        assert access_log(db, document_id="d1")[0]["actor"] == "Nguyễn Thị Hoa"
+        assert revoke_token(db, info.id, actor="admin").revoked_at is not None
+        assert not lookup(db, digest(token)).usable()
+        assert revoke_token(db, "t-000000000000", actor="admin") is None
+    finally:
+        db.dispose()
