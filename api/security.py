@@ -416,6 +416,18 @@ def scrub(text: str) -> str:
     return PATH_RE.sub("[path]", text)
 
 
+def scrub_errors(obj):
+    """``obj`` (an API answer) with every error's ``message`` scrubbed (see :func:`scrub`)."""
+    if isinstance(obj, dict):
+        out = {k: scrub_errors(v) for k, v in obj.items()}
+        if isinstance(out.get("message"), str) and ("code" in out or "error" in obj):
+            out["message"] = scrub(out["message"])
+        return out
+    if isinstance(obj, list):
+        return [scrub_errors(v) for v in obj]
+    return obj
+
+
 def _error_id() -> str:
     return secrets.token_hex(6)
 

@@ -243,7 +243,10 @@ def _load_pdf_page(path: str, number: int, limits: Limits, ocr: OcrSettings,
         raise LimitExceeded(
             f"page is {width_pt / 72:.0f}x{height_pt / 72:.0f} inches: too large to render",
             code="page_too_large")
-    image = poppler.render_page(path, number, dpi=dpi, gray=not color)
+    try:
+        image = poppler.render_page(path, number, dpi=dpi, gray=not color)
+    except poppler.PopplerError as exc:  # poppler's message may name the server's file
+        raise poppler.PopplerError(_without_path(exc.message, path)) from exc
     _check_pixels((image.shape[1], image.shape[0]), limits)
     return PageImage(document_id, number, image, dpi)
 

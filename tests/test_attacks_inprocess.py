@@ -248,3 +248,15 @@ def test_identity_and_access_log_on_both_databases(db_url):  # noqa: F811
         assert revoke_token(db, "t-000000000000", actor="admin") is None
     finally:
         db.dispose()
+
+
+def test_error_objects_in_answers_are_scrubbed():
+    from api.security import scrub_errors
+
+    status = {"batch_id": "b1", "documents": [
+        {"file": "a.pdf", "error": {"code": "render_failed", "message":
+                                    "cannot render page 1: I/O Error: Couldn't open file "
+                                    "'/srv/sohoa/intake/files/0a1b.pdf'"}}]}
+    out = scrub_errors(status)
+    assert out["documents"][0]["error"]["message"].endswith("'[path]'")
+    assert out["documents"][0]["file"] == "a.pdf" and out["batch_id"] == "b1"

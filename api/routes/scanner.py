@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api.auth import Principal, allow
+from api.security import scrub_errors
 from api.uploads import StagedFile, stage
 
 router = APIRouter(tags=["scanner"])
@@ -112,4 +113,4 @@ def get_batch(who: Scanner, batch_id: str, request: Request):
     status = request.app.state.batches.batch_status(batch_id)
     if status is None or not may_read_branch(who, status.get("branch")):
         raise HTTPException(404, f"no batch {batch_id!r}")
-    return status
+    return scrub_errors(status)
