@@ -168,11 +168,12 @@ def file_sizes(head: bytes) -> list[tuple[int, int]]:
     raise HeaderError("not a JPEG, PNG or TIFF image")
 
 
-def check_size(size: tuple[int, int], max_pixels: int, what: str = "page") -> None:
+def check_size(size: tuple[int, int], max_pixels: int, what: str = "page",
+               setting: str = "SOHOA_MAX_PAGE_PIXELS") -> None:
     w, h = size
     if w * h > max_pixels:
         raise LimitExceeded(f"{what} is {w}x{h} pixels when decoded, the limit is "
-                            f"{max_pixels} (SOHOA_MAX_PAGE_PIXELS)", code="page_too_large")
+                            f"{max_pixels} ({setting})", code="page_too_large")
 
 
 # ------------------------------------------------------------------------------- PDF
@@ -374,7 +375,10 @@ def check_pdf_page(page, max_pixels: int, number: int) -> None:
     InputError when an image header is unreadable."""
     try:
         for size, whole in page_images(page):
-            check_size(size, max_pixels if whole else max_pixels * STREAMED_FACTOR,
-                       f"an image on page {number}")
+            if whole:
+                check_size(size, max_pixels, f"an image on page {number}")
+            else:
+                check_size(size, max_pixels * STREAMED_FACTOR, f"an image on page {number}",
+                           f"{STREAMED_FACTOR} x SOHOA_MAX_PAGE_PIXELS for a streamed image")
     except HeaderError as exc:
         raise InputError(f"page {number}: {exc}", code="corrupt_image") from exc

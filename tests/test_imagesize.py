@@ -118,3 +118,14 @@ def test_an_honest_scan_pdf_still_takes_the_plain_scan_path(tmp_path):
     assert ingest.count_pages(source, LIMITS) == 1
     page = ingest.load_page(source, 1, LIMITS, OCR)
     assert page.source_jpeg is not None and page.image.shape == (1100, 800)
+
+
+def test_real_huge_images_in_pdfs(realdata, no_decoding):
+    """OCRmyPDF's own test files: a 35000x35000 mono scan is refused from its dictionary (as
+    OCRmyPDF refuses it); a 9000x9000 Flate image is streamed by poppler and allowed."""
+    huge = ingest.open_source(realdata / "ocrmypdf" / "hugemono.pdf", LIMITS)
+    with pytest.raises(LimitExceeded, match="35000x35000") as err:
+        ingest.count_pages(huge, LIMITS)
+    assert "streamed image" in err.value.message
+    enormous = ingest.open_source(realdata / "ocrmypdf" / "enormous.pdf", LIMITS)
+    assert ingest.count_pages(enormous, LIMITS) == 1
