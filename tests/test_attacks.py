@@ -280,6 +280,10 @@ def test_scanner_branches_are_kept_apart(srv, batch_a):
     assert second["branch"] == "CN02" and second["batch_id"] != batch_a["batch_id"]
     assert "ho-so-cua-an" not in r.text and "CN01" not in r.text
     srv.batch_b = second["batch_id"]
+    # a dossier code of another branch's dossier: refused, without naming the other branch
+    r = srv.post("/batches", "scanner", data={"dossier_code": "HS-CN02-0001"},
+                 files=[("files", ("z.png", png_bytes(14)))])
+    assert r.status_code == 409 and "CN02" not in r.json()["detail"].replace("HS-CN02", "")
     st = wait_batch(srv, second["batch_id"], "scanner2")
     assert "ho-so-cua-an" not in json.dumps(st) and "CN01" not in json.dumps(st)
 

@@ -44,6 +44,20 @@ def upload_branch(who: Principal, asked: str | None) -> str:
     return asked
 
 
+def check_dossier_branch(request: Request, code: str, branch: str) -> None:
+    """A dossier that already exists belongs to one branch: another branch cannot file into
+    it (409, without saying whose it is)."""
+    from sqlalchemy import select
+
+    from api.app import get_archive
+    from storage.models import Dossier
+
+    owner = get_archive(request).db.run(
+        lambda s: s.scalar(select(Dossier.branch).where(Dossier.code == code)), "dossier branch")
+    if owner is not None and owner != branch:
+        raise HTTPException(409, f"dossier {code} cannot be filed into from branch {branch}")
+
+
 def may_read_branch(who: Principal, branch: str | None) -> bool:
     return who.role != "scanner" or (who.branch is not None and branch == who.branch)
 
@@ -92,6 +106,8 @@ async def post_batch(
     dossier_code = check_code(dossier_code, DOSSIER_RE, "dossier_code")
     if not files:
         raise HTTPException(422, "no files")
+    if dossier_code:
+        await run_in_threadpool(check_dossier_branch, request, dossier_code, branch)
     queue = request.app.state.intake
     staged = await stage_all(request, files)
     try:
