@@ -211,6 +211,11 @@ class Gatekeeper:
             return await anyio.to_thread.run_sync(resolve, self.state.identity, token), None
         except HTTPException as exc:
             return None, exc
+        except Exception:  # noqa: BLE001 - e.g. the database of tokens is down
+            eid = _error_id()
+            log.exception("error %s: identity lookup failed", eid)
+            return None, HTTPException(503, f"authentication is unavailable for a moment "
+                                            f"(error {eid})", headers={"Retry-After": "30"})
 
     # ----------------------------------------------------------------- the gate
 
@@ -241,6 +246,9 @@ class Gatekeeper:
         if route.roles is not None or route.optional_auth:
             principal, problem = await self._principal(scope)
             if route.roles is not None and problem is not None:
+                if problem.status_code == 503:
+                    return await self._refuse(scope, receive, secure_send, 503, problem.detail,
+                                              [(b"retry-after", b"30")])
                 return await self._refuse(
                     scope, receive, secure_send, 401, problem.detail,
                     [(b"www-authenticate", b'Bearer realm="sohoa"')])

@@ -260,3 +260,19 @@ def test_error_objects_in_answers_are_scrubbed():
     out = scrub_errors(status)
     assert out["documents"][0]["error"]["message"].endswith("'[path]'")
     assert out["documents"][0]["file"] == "a.pdf" and out["batch_id"] == "b1"
+
+
+def test_identity_store_down_is_503_not_a_crash(app, monkeypatch):
+    import storage.identity
+
+    def down(*a, **k):
+        raise TransientError("token lookup failed after 3 attempts: could not connect to "
+                             "server at 10.0.0.5:5432")
+
+    monkeypatch.setattr(storage.identity, "lookup", down)
+    with TestClient(app) as c:
+        r = c.get("/search?q=x", headers={"Authorization": "Bearer sohoa_db-token-xxxxxxxxxx"})
+        assert r.status_code == 503 and r.headers["retry-after"] == "30"
+        assert "10.0.0.5" not in r.text and r.headers["x-content-type-options"] == "nosniff"
+        # configured tokens are checked first and still work
+        assert c.get("/search?q=x", headers=H("archivist")).status_code == 200
