@@ -6,6 +6,7 @@ security headers, access log): see that module for the route table."""
 from __future__ import annotations
 
 import logging
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -160,9 +161,17 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
 
 def get_archive(request: Request):
     """The app's Archive (opened on first use; its database pool is shared)."""
-    app = request.app
-    if app.state.archive is None:
-        from storage.archive import Archive
+    return archive_of(request.app)
 
-        app.state.archive = Archive(app.state.settings)
+
+def archive_of(app: FastAPI):
+    if app.state.archive is None:
+        with _archive_lock:  # the gatekeeper's threads and the handlers may race here
+            if app.state.archive is None:
+                from storage.archive import Archive
+
+                app.state.archive = Archive(app.state.settings)
     return app.state.archive
+
+
+_archive_lock = threading.Lock()

@@ -366,14 +366,9 @@ def _record(app, principal: Principal, action: str, status: int, document_id, ta
 
 def get_archive_db(app):
     """The database of identities and the access log: the archive's database."""
-    from api.app import get_archive
+    from api.app import archive_of
 
-    class _Req:  # get_archive only needs .app
-        pass
-
-    req = _Req()
-    req.app = app
-    return get_archive(req).db
+    return archive_of(app).db
 
 
 def _content_length(scope) -> int | None:
