@@ -1,8 +1,12 @@
-"""The FastAPI application: ``create_app(settings, api_settings)``. OpenAPI at /docs."""
+"""The FastAPI application: ``create_app(settings, api_settings)``. OpenAPI at /docs.
+
+Every request passes ``api.security.Gatekeeper`` first (authentication, body limits, rates,
+security headers, access log): see that module for the route table."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -10,11 +14,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.auth import load_tokens
+from api import security
+from api.auth import DatabaseTokens, Identity, StaticTokens, load_tokens
 from api.intake import Intake, QueueFull, Unavailable
 from api.settings import ApiSettings
 from pipeline.config import Settings
-from pipeline.model import SohoaError, TransientError
 
 log = logging.getLogger("sohoa.api")
 HERE = Path(__file__).resolve().parent
@@ -24,73 +28,9 @@ TAGS = [
     {"name": "intake", "description": "Intake services: one document in, the contract JSON out."},
     {"name": "archivist", "description": "Archivists: search, documents, PDFs, dossiers."},
     {"name": "qa", "description": "QA staff: the review queue."},
+    {"name": "admin", "description": "Admins: the access log and people's tokens."},
     {"name": "web", "description": "Server-rendered pages."},
 ]
-
-
-class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes with 413, by Content-Length up front or
-    by counting what arrives (chunked uploads)."""
-
-    def __init__(self, app, limit: int):
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        headers = dict(scope.get("headers") or [])
-        length = headers.get(b"content-length")
-        if length is not None:
-            try:
-                too_big = int(length) > self.limit
-            except ValueError:
-                too_big = True
-            if too_big:
-                return await self._refuse(send)
-        seen = 0
-        started = exceeded = False
-
-        async def counting_receive():
-            nonlocal seen, exceeded
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    exceeded = True  # whatever the app answers now becomes a 413
-                    raise _BodyTooLarge()
-            return message
-
-        async def tracking_send(message):
-            nonlocal started
-            if exceeded:
-                if message["type"] == "http.response.start" and not started:
-                    started = True
-                    await self._refuse(send)
-                return
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLarge:
-            if not started:
-                started = True
-                await self._refuse(send)
-
-    async def _refuse(self, send):
-        body = (b'{"detail":"the request body is larger than the limit of %d bytes"}'
-                % self.limit)
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 class Admission:
@@ -164,12 +104,17 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
                 app.state.archive.close()
 
     app = FastAPI(title="sohoa", version="0.1.0", lifespan=lifespan, openapi_tags=TAGS,
+                  docs_url=None, redoc_url=None,
                   description="Scans in; searchable Vietnamese PDF/A, typed fields and a "
                               "signed archive out. Authenticate with `Authorization: Bearer "
                               "<token>`; each endpoint names the roles it accepts.")
     app.state.settings = settings
     app.state.api = api_settings
     app.state.tokens = load_tokens(api_settings.tokens, Path(settings.home))
+    # Who is calling: configured tokens first, then people's tokens in the database (OIDC or
+    # LDAP would be one more provider here).
+    app.state.identity = Identity([StaticTokens(app.state.tokens),
+                                   DatabaseTokens(lambda: security.get_archive_db(app))])
     # The one batch store: the broker's workers or (embedded) the drainer child run them.
     app.state.intake = Intake(settings, queue_max=api_settings.queue_max)
     app.state.archive = None
@@ -184,20 +129,12 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
         return JSONResponse({"detail": str(exc)}, status_code=503,
                             headers={"Retry-After": str(exc.retry_after)})
 
-    @app.exception_handler(TransientError)
-    async def transient(request: Request, exc: TransientError):
-        return JSONResponse({"detail": f"storage unavailable: {exc.message}"}, status_code=503,
-                            headers={"Retry-After": "30"})
+    security.install(app, api_settings)
 
-    @app.exception_handler(SohoaError)
-    async def sohoa_error(request: Request, exc: SohoaError):
-        status = 404 if exc.code == "not_found" else 422
-        return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=status)
-
-    from api.routes import archivist, intake, qa, scanner
+    from api.routes import admin, archivist, intake, qa, scanner
     from api.web import router as web_router
 
-    for module in (scanner, intake, archivist, qa):
+    for module in (scanner, intake, archivist, qa, admin):
         app.include_router(module.router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -210,15 +147,23 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
                              "last_error": q.last_error}, status_code=200 if ok else 503)
 
     app.add_middleware(Admission)
-    app.add_middleware(BodyLimit, limit=api_settings.max_request_bytes)
+    app.add_middleware(security.Gatekeeper, fastapi_app=app)  # outermost: runs first
     return app
 
 
 def get_archive(request: Request):
     """The app's Archive (opened on first use; its database pool is shared)."""
-    app = request.app
-    if app.state.archive is None:
-        from storage.archive import Archive
+    return archive_of(request.app)
 
-        app.state.archive = Archive(app.state.settings)
+
+def archive_of(app: FastAPI):
+    if app.state.archive is None:
+        with _archive_lock:  # the gatekeeper's threads and the handlers may race here
+            if app.state.archive is None:
+                from storage.archive import Archive
+
+                app.state.archive = Archive(app.state.settings)
     return app.state.archive
+
+
+_archive_lock = threading.Lock()

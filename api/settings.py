@@ -18,6 +18,8 @@ class ApiSettings:
     queue_max: int = default("SOHOA_API_QUEUE_MAX")  # unfinished documents before 429
     sync_pages: int = default("SOHOA_API_SYNC_PAGES")  # POST /extract waits up to this many
     sync_seconds: float = default("SOHOA_API_SYNC_SECONDS")  # pages this long; then 202 + job
+    rate_uploads: int = default("SOHOA_API_RATE_UPLOADS")  # per minute and token (0: off)
+    rate_searches: int = default("SOHOA_API_RATE_SEARCHES")  # per minute and token (0: off)
 
     @classmethod
     def from_env(cls, settings: Settings | None = None) -> ApiSettings:
@@ -30,4 +32,6 @@ class ApiSettings:
             queue_max=value("SOHOA_API_QUEUE_MAX"),
             sync_pages=value("SOHOA_API_SYNC_PAGES"),
             sync_seconds=value("SOHOA_API_SYNC_SECONDS"),
+            rate_uploads=value("SOHOA_API_RATE_UPLOADS"),
+            rate_searches=value("SOHOA_API_RATE_SEARCHES"),
         )

@@ -154,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "SOHOA_HOME": str(home), "SOHOA_API_QUEUE_MAX": str(args.queue_max),
-           "SOHOA_API_TOKENS": f"{SCANNER}:scanner,{ARCHIVIST}:archivist"}
+           "SOHOA_API_TOKENS": f"{SCANNER}:scanner@bench,{ARCHIVIST}:archivist",
+           # one token sends the whole load here: the per-token rate limits would cut it
+           "SOHOA_API_RATE_UPLOADS": "0", "SOHOA_API_RATE_SEARCHES": "0"}
     log = open(home / "serve.log", "wb")
     server = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", "--port",
                                str(port), "--log-level", "warning"], env=env, cwd=ROOT,

@@ -8,6 +8,7 @@ pages of one document can be loaded by different processes (or machines).
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import numpy as np
 import pikepdf
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from pipeline import poppler
+from pipeline import imagesize, poppler
 from pipeline.config import Limits, OcrSettings
 from pipeline.model import FileKind, InputError, LimitExceeded, PageImage, SourceFile
 
@@ -66,20 +67,42 @@ def open_source(path: str | os.PathLike, limits: Limits, **meta) -> SourceFile:
 
 
 def count_pages(source: SourceFile, limits: Limits) -> int:
-    """Number of pages, read from the structure only; enforces the page limit."""
+    """Number of pages, read from the structure only; enforces the page limit and, from the
+    images' own headers, the decoded size of every image (nothing is decoded here)."""
     if source.kind is FileKind.PDF:
         with _open_pdf(source.path) as pdf:
             n = len(pdf.pages)
-    elif source.kind is FileKind.TIFF:
-        with _open_image(source.path) as im:
-            n = getattr(im, "n_frames", 1)
-    else:
-        n = 1
+            _check_count(n, limits)
+            for number, page in enumerate(pdf.pages, 1):
+                imagesize.check_pdf_page(page, limits.max_page_pixels, number)
+        return n
+    sizes = header_sizes(source.path)
+    n = len(sizes)
+    _check_count(n, limits)
+    for number, size in enumerate(sizes, 1):
+        imagesize.check_size(size, limits.max_page_pixels,
+                             f"page {number}" if n > 1 else "the image")
+    return n
+
+
+def _check_count(n: int, limits: Limits) -> None:
     if n == 0:
         raise InputError("the document has no pages", code="no_pages")
     if n > limits.max_pages:
         raise LimitExceeded(f"{n} pages, the limit is {limits.max_pages}", code="too_many_pages")
-    return n
+
+
+def header_sizes(path: str) -> list[tuple[int, int]]:
+    """(width, height) of every page of a JPEG, PNG or TIFF file, from its headers only."""
+    with open(path, "rb") as fh:
+        try:
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                return imagesize.file_sizes(data)
+        except imagesize.HeaderError as exc:
+            raise InputError(f"image header is corrupt: {exc}", code="corrupt_image") from exc
+        except (ValueError, OSError, IndexError) as exc:  # empty file, truncated structure
+            raise InputError("image header is corrupt or unsupported",
+                             code="corrupt_image") from exc
 
 
 def load_page(source: SourceFile, number: int, limits: Limits, ocr: OcrSettings,
@@ -87,6 +110,10 @@ def load_page(source: SourceFile, number: int, limits: Limits, ocr: OcrSettings,
     """Page ``number`` (1-based) as a faithful 8-bit gray or RGB image."""
     if source.kind is FileKind.PDF:
         return _load_pdf_page(source.path, number, limits, ocr, document_id)
+    sizes = header_sizes(source.path)  # before PIL decodes anything
+    if number > len(sizes):
+        raise InputError(f"page {number} does not exist", code="no_such_page")
+    imagesize.check_size(sizes[number - 1], limits.max_page_pixels, f"page {number}")
     with _open_image(source.path) as im:
         if number > 1 or source.kind is FileKind.TIFF:
             frames = ImageSequence.Iterator(im)
@@ -178,7 +205,15 @@ def _open_pdf(path: str) -> pikepdf.Pdf:
     except pikepdf.PasswordError as exc:
         raise InputError("the PDF is encrypted with a password", code="encrypted_pdf") from exc
     except pikepdf.PdfError as exc:
-        raise InputError(f"the PDF is corrupt: {exc}", code="corrupt_pdf") from exc
+        raise InputError(f"the PDF is corrupt: {_without_path(str(exc), path)}",
+                         code="corrupt_pdf") from exc
+
+
+def _without_path(message: str, path: str) -> str:
+    """A library's message without the server's file path (qpdf names the file)."""
+    for p in (str(path), os.path.abspath(path), Path(path).name):
+        message = message.replace(p + ": ", "").replace(p, "the file")
+    return message
 
 
 def _load_pdf_page(path: str, number: int, limits: Limits, ocr: OcrSettings,
@@ -189,6 +224,8 @@ def _load_pdf_page(path: str, number: int, limits: Limits, ocr: OcrSettings,
         except IndexError as exc:
             raise InputError(f"page {number} does not exist", code="no_such_page") from exc
         width_pt, height_pt = _page_size_points(page)
+        # Every image the page holds, by its own header, before cv2 or poppler decode one.
+        imagesize.check_pdf_page(page, limits.max_page_pixels, number)
         scanned = _single_scan_image(page)
         if scanned is not None:
             image, jpeg, image_dpi = _decode_scan(scanned, width_pt, limits)
@@ -206,7 +243,10 @@ def _load_pdf_page(path: str, number: int, limits: Limits, ocr: OcrSettings,
         raise LimitExceeded(
             f"page is {width_pt / 72:.0f}x{height_pt / 72:.0f} inches: too large to render",
             code="page_too_large")
-    image = poppler.render_page(path, number, dpi=dpi, gray=not color)
+    try:
+        image = poppler.render_page(path, number, dpi=dpi, gray=not color)
+    except poppler.PopplerError as exc:  # poppler's message may name the server's file
+        raise poppler.PopplerError(_without_path(exc.message, path)) from exc
     _check_pixels((image.shape[1], image.shape[0]), limits)
     return PageImage(document_id, number, image, dpi)
 
@@ -258,6 +298,12 @@ def _decode_scan(img: pikepdf.Object, width_pt: float,
     jpeg = img.read_raw_bytes()
     w, h = int(img.Width), int(img.Height)
     _check_pixels((w, h), limits)
+    try:
+        header = imagesize.jpeg_size(jpeg)
+    except imagesize.HeaderError:
+        return None, None, 0.0  # let poppler try (and fail clearly) instead
+    if header != (w, h):
+        return None, None, 0.0  # the object and its JPEG disagree: not a plain scan
     decoded = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_UNCHANGED)
     if decoded is None or decoded.shape[0] != h or decoded.shape[1] != w:
         return None, None, 0.0  # let poppler try instead

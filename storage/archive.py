@@ -324,11 +324,19 @@ class Archive:
         return review.field_item(self.db, field_row_id)
 
     def verify(self, document_id_or_path: str | os.PathLike[str]) -> VerifyReport:
+        """A stored document (by id) or a file (by path), for the CLI: signature and checksum."""
+        return verification.verify(self.db, self.store, document_id_or_path, self._trust_roots())
+
+    def verify_document(self, document_id: str) -> VerifyReport:
+        """A stored document by its id only (never a path: what the HTTP API calls)."""
+        return verification.verify_document(self.db, self.store, document_id,
+                                            self._trust_roots())
+
+    def _trust_roots(self):
         try:
-            roots = [self.signer.certificate]
+            return [self.signer.certificate]
         except SohoaError:
-            roots = None
-        return verification.verify(self.db, self.store, document_id_or_path, roots)
+            return None
 
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = 20,
                offset: int = 0) -> list[Hit]:

@@ -29,6 +29,13 @@ def verify(db: Database, store: ObjectStore, target: str | os.PathLike[str],
         if doc is None:
             report.details["archive"] = "file not found in this archive"
         return report
+    return verify_document(db, store, target, trust_roots)
+
+
+def verify_document(db: Database, store: ObjectStore, document_id: str,
+                    trust_roots) -> VerifyReport:
+    """By id only: the stored copy against its recorded checksum, and its signature."""
+    target = str(document_id)
     doc = document_row(db, target)
     if not doc.archive_key:
         raise DocumentNotFound(f"document {target!r} has no archived PDF")

@@ -26,7 +26,9 @@ from samples.generate import generate_document
 ROOT = Path(__file__).resolve().parent.parent
 DOSSIER = "000.00.17.H26-261125-0042"
 TOKENS = {r: f"{r}-api-token-{'q' * 16}" for r in ("scanner", "intake", "archivist", "qa")}
-SPEC = ",".join(f"{t}:{r}" for r, t in TOKENS.items())
+# people's names and the scanner's branch come with the tokens
+SPEC = ",".join({"scanner": f"Mai={TOKENS['scanner']}:scanner@hn01",
+                 "qa": f"Lan={TOKENS['qa']}:qa"}.get(r, f"{t}:{r}") for r, t in TOKENS.items())
 CONTRACT_FIELD_KEYS = {"value", "confidence", "page", "bbox", "needs_review"}
 RARE = "Bệnh viện Khuých Đông"  # a value no generated document contains
 
@@ -185,10 +187,12 @@ def test_review_queue_accept_and_correct(stack):
 
     first = items[0]
     r = c.post(f"/review/{first['field_id']}", headers=H("qa"),
-               json={"action": "accept", "version": first["version"], "reviewer": "Lan"})
+               json={"action": "accept", "version": first["version"], "reviewer": "Someone Else"})
+    assert r.status_code == 422  # the reviewer is the token's person, never the client's word
+    r = c.post(f"/review/{first['field_id']}", headers=H("qa"),
+               json={"action": "accept", "version": first["version"]})
     assert r.status_code == 200
-    # the actor is the authenticated person, never a name the client sends
-    assert r.json()["review_state"] == "accepted" and r.json()["reviewed_by"].startswith("qa#")
+    assert r.json()["review_state"] == "accepted" and r.json()["reviewed_by"] == "Lan"
     assert r.json()["reviewed_at"] and r.json()["version"] == first["version"] + 1
     stale = c.post(f"/review/{first['field_id']}", headers=H("qa"),
                    json={"action": "correct", "value": "x", "version": first["version"]})

@@ -22,7 +22,8 @@ from pipeline.config import Settings
 
 TOKENS = {role: f"{role}-token-{'x' * 20}" for role in ROLES}
 EXPIRED = "expired-token-yyyyyyyyyyyyyyyy"
-SPEC = ",".join(f"{t}:{r}" for r, t in TOKENS.items()) + f",{EXPIRED}:admin:2020-01-01T00:00:00Z"
+SPEC = (",".join(f"{t}:{r}@hn01" if r == "scanner" else f"{t}:{r}" for r, t in TOKENS.items())
+        + f",{EXPIRED}:admin:2020-01-01T00:00:00Z")
 
 # Every endpoint and the roles with business there (admin may do everything).
 ENDPOINTS = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated
 
@@ -17,6 +18,15 @@ Archivist = Annotated[Principal, Depends(allow("archivist"))]
 # QA looks at the document of a field it reviews
 ArchivistOrQa = Annotated[Principal, Depends(allow("archivist", "qa"))]
 PRESIGNED_SECONDS = 120
+# Document ids are made by the pipeline (hex digests); nothing else reaches the archive.
+DOCUMENT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+def checked_id(document_id: str) -> str:
+    if not DOCUMENT_ID_RE.match(document_id):
+        raise HTTPException(404, "no such document (a document id is letters, digits, '-' "
+                                 "and '_')")
+    return document_id
 
 
 def search_hits(archive, q: str, *, document_type=None, branch=None, dossier=None,
@@ -58,7 +68,7 @@ def search(
 @router.get("/documents/{document_id}",
             summary="A document: fields, review state, pages, timeline")
 def document(who: ArchivistOrQa, document_id: str, request: Request):
-    return get_archive(request).show(document_id)
+    return get_archive(request).show(checked_id(document_id))
 
 
 @router.get("/documents/{document_id}/pdf", summary="The signed PDF/A",
@@ -66,6 +76,7 @@ def document(who: ArchivistOrQa, document_id: str, request: Request):
                        307: {"description": "Short-lived presigned URL (S3)"}})
 def document_pdf(who: Archivist, document_id: str, request: Request):
     archive = get_archive(request)
+    document_id = checked_id(document_id)
     try:
         info = archive.document(document_id)
     except DocumentNotFound:
@@ -85,7 +96,7 @@ def document_pdf(who: Archivist, document_id: str, request: Request):
 @router.post("/documents/{document_id}/verify",
              summary="Check the signature and the recorded checksum")
 def verify(who: Archivist, document_id: str, request: Request):
-    report = get_archive(request).verify(document_id)
+    report = get_archive(request).verify_document(checked_id(document_id))
     return report.to_dict()
 
 

@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api.auth import Principal, allow
+from api.security import scrub_errors
 from api.uploads import stage
 from pipeline import ingest
 from pipeline.model import SohoaError
@@ -23,7 +24,7 @@ def _pages(path, settings) -> int:
 
 
 def _contract_response(line: dict) -> JSONResponse:
-    return JSONResponse(line, status_code=422 if "error" in line else 200)
+    return JSONResponse(scrub_errors(line), status_code=422 if "error" in line else 200)
 
 
 def _pending(job: str, state: str) -> JSONResponse:
@@ -49,7 +50,7 @@ async def post_extract(who: Intake, request: Request,
         pages = await run_in_threadpool(_pages, staged.path, app.state.settings)
     except SohoaError as exc:
         queue.discard([staged])
-        return JSONResponse({"file": staged.name, "error": exc.to_dict()}, status_code=422)
+        return _contract_response({"file": staged.name, "error": exc.to_dict()})
     cached = await run_in_threadpool(queue.cached_extract, staged.sha256)
     if cached is not None:
         queue.discard([staged])

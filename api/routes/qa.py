@@ -7,17 +7,22 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api import review
 from api.app import get_archive
 from api.auth import Principal, allow
+from api.limits import check_value_length
 
 router = APIRouter(tags=["qa"])
 Qa = Annotated[Principal, Depends(allow("qa"))]
 
 
 class Decision(BaseModel):
+    """The reviewer is the token's person: a client-sent name is refused (extra field)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     action: Literal["accept", "correct", "reopen"]
     version: int | None = Field(None, description="the field's version the decision was made "
                                                   "on (from GET /review/{id}); a stale one is "
@@ -80,6 +85,7 @@ def review_decide(who: Qa, field_id: int, decision: Decision, request: Request):
     value = None
     if decision.action == "correct":
         try:
+            check_value_length(item["kind"], decision.value)
             value = review.clean_value(item["kind"], decision.value)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None

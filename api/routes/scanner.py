@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api.auth import Principal, allow
+from api.security import scrub_errors
 from api.uploads import StagedFile, stage
 
 router = APIRouter(tags=["scanner"])
@@ -26,6 +27,39 @@ def check_code(value: str | None, pattern: re.Pattern, what: str) -> str | None:
     if not pattern.match(value):
         raise HTTPException(422, f"{what} may hold letters, digits, '.', '_' and '-' only")
     return value
+
+
+def upload_branch(who: Principal, asked: str | None) -> str:
+    """The branch an upload is filed for: a scanner's own (from its token, never the form);
+    an admin names one."""
+    if who.role == "scanner":
+        if not who.branch:
+            raise HTTPException(403, "this scanner token names no branch; ask for a token "
+                                     "made with --branch")
+        if asked and asked != who.branch:
+            raise HTTPException(403, f"this token uploads for branch {who.branch} only")
+        return who.branch
+    if not asked:
+        raise HTTPException(422, "branch is required")
+    return asked
+
+
+def check_dossier_branch(request: Request, code: str, branch: str) -> None:
+    """A dossier that already exists belongs to one branch: another branch cannot file into
+    it (409, without saying whose it is)."""
+    from sqlalchemy import select
+
+    from api.app import get_archive
+    from storage.models import Dossier
+
+    owner = get_archive(request).db.run(
+        lambda s: s.scalar(select(Dossier.branch).where(Dossier.code == code)), "dossier branch")
+    if owner is not None and owner != branch:
+        raise HTTPException(409, f"dossier {code} cannot be filed into from branch {branch}")
+
+
+def may_read_branch(who: Principal, branch: str | None) -> bool:
+    return who.role != "scanner" or (who.branch is not None and branch == who.branch)
 
 
 async def stage_all(request: Request, files: list[UploadFile]) -> list[StagedFile]:
@@ -60,17 +94,18 @@ async def post_batch(
     who: Scanner,
     request: Request,
     files: Annotated[list[UploadFile], File(description="PDF, TIFF, JPEG or PNG scans")],
-    branch: Annotated[str, Form(description="branch code, e.g. hn01")],
+    branch: Annotated[str | None, Form(description="branch code (admin only: a scanner's "
+                                                   "branch comes from its token)")] = None,
     dossier_code: Annotated[str | None, Form(description="dossier code (optional)")] = None,
 ):
     """Queue the files for processing. Idempotent: the same branch, dossier code and file
     contents give the same batch id (answered with 200, nothing queued twice)."""
-    branch = check_code(branch, BRANCH_RE, "branch")
-    if not branch:
-        raise HTTPException(422, "branch is required")
+    branch = upload_branch(who, check_code(branch, BRANCH_RE, "branch"))
     dossier_code = check_code(dossier_code, DOSSIER_RE, "dossier_code")
     if not files:
         raise HTTPException(422, "no files")
+    if dossier_code:
+        await run_in_threadpool(check_dossier_branch, request, dossier_code, branch)
     queue = request.app.state.intake
     staged = await stage_all(request, files)
     try:
@@ -87,8 +122,9 @@ async def post_batch(
 
 @router.get("/batches/{batch_id}", summary="Progress of a batch, per document")
 def get_batch(who: Scanner, batch_id: str, request: Request):
-    """Each document's state: queued, running, done, needs_review or failed."""
+    """Each document's state: queued, running, done, needs_review or failed. A scanner sees
+    its own branch's batches only (another branch's batch is "not found")."""
     status = request.app.state.intake.batch_status(batch_id)
-    if status is None:
+    if status is None or not may_read_branch(who, status.get("branch")):
         raise HTTPException(404, f"no batch {batch_id!r}")
-    return status
+    return scrub_errors(status)
