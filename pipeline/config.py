@@ -50,10 +50,10 @@ class Limits:
 
 @dataclass(frozen=True)
 class OcrSettings:
-    # vie+eng. vie alone measured 43% less Tesseract time and a lower CER on the Vietnamese
-    # samples (benchmarks/languages.py), but field extraction, calibrated on vie+eng readings,
-    # fell from 0.974 to 0.917 exact-match (benchmarks/evaluate_extraction.py): not yet.
-    languages: str = "vie+eng"
+    # vie: about half the Tesseract time of vie+eng and more words right on real Vietnamese
+    # pages (benchmarks/ocr_bench.py); a page with no Vietnamese letter is read in English
+    # (pipeline/ocr.py decides per page).
+    languages: str = "vie"
     tessdata: str | None = None  # None: find Debian's tessdata
     page_timeout: float = 120.0  # seconds per page before the page is failed
     target_dpi: int = 300  # low-resolution pages are upscaled towards this for OCR
