@@ -331,6 +331,8 @@ def main() -> None:
     parser.add_argument("--corpus", default=None,
                         help="comma-separated subset: tesseract,unlv,linn,congbao,funsd")
     parser.add_argument("--funsd", type=int, default=50, help="FUNSD scans to use (of 50)")
+    parser.add_argument("--only", default=None,
+                        help="comma-separated parts of page names: only those pages")
     parser.add_argument("--reps", type=int, default=1, help="speed repetitions, interleaved")
     parser.add_argument("--no-ocrmypdf", action="store_true", help="skip OCRmyPDF (slow)")
     parser.add_argument("--accuracy-only", action="store_true",
@@ -343,6 +345,8 @@ def main() -> None:
     pages = prepare_pages(corpora, args.funsd)
     if corpora:
         pages = [p for p in pages if p.corpus in corpora]
+    if args.only:
+        pages = [p for p in pages if any(part in p.name for part in args.only.split(","))]
     print(f"{len(pages)} pages prepared", flush=True)
 
     sohoa = EngineRun("sohoa process -j 2, classify, extract, sign, archive (fresh home)")

@@ -223,13 +223,14 @@ def _confident_latin(words: list[OcrWord]) -> list[str]:
 
 
 def _looks_english(words: list[OcrWord]) -> bool:
-    """No Vietnamese letter in a page of Latin words: an English page (Vietnamese text has
-    one in most words)."""
+    """Hardly a Vietnamese letter in a page of Latin words: an English page. Measured on the
+    first 60 confident words: Vietnamese pages (Công báo, the forms) 0.6-0.97 of the words
+    carry one, English pages read with vie at most 0.08 (noise read as accents)."""
     latin = _confident_latin(words)
     if len(latin) < 10:
         return False
     marked = sum(any(c in _VIETNAMESE_ONLY for c in t) for t in latin)
-    return marked < 0.05 * len(latin)
+    return marked < 0.25 * len(latin)
 
 
 def vertical_share(api: tesserocr.PyTessBaseAPI) -> float:

@@ -210,7 +210,11 @@ def detect_orientation(ink: np.ndarray, axis: int | None = None) -> tuple[Orient
     rotation, skew, share_conf = _read_axis(axis, axes[axis], glyph)
     confidence = min(1.0, share_conf, axis_margin * 2)
     if confidence >= 0.5:
-        return Orientation(rotation, confidence), skew
+        # Turning a page is the exception: keep upside-down as the runner-up, which the OCR
+        # stage reads too when the turned page reads badly (two FUNSD scans were turned
+        # upside down on a confident but wrong call).
+        alternative = None if rotation == 0 else (rotation + 180) % 360
+        return Orientation(rotation, confidence, alternative, skew), skew
     if axis_margin * 2 < share_conf:  # unsure of the axis: the runner-up is the other one
         other, other_skew, _ = _read_axis(90 - axis, axes[90 - axis], glyph)
     else:  # unsure of up and down
