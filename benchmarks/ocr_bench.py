@@ -89,8 +89,8 @@ def word_recall(truth: str, reading: str) -> float:
 # --- the pages ---------------------------------------------------------------------------
 
 
-def prepare_pages(corpora: set[str] | None, funsd: int) -> list[Page]:
-    pages_dir = WORK / "pages"
+def prepare_pages(corpora: set[str] | None, funsd: int, folder: str = "pages") -> list[Page]:
+    pages_dir = WORK / folder
     shutil.rmtree(pages_dir, ignore_errors=True)
     pages_dir.mkdir(parents=True)
     pages: list[Page] = []

@@ -58,6 +58,9 @@ class OcrSettings:
     page_timeout: float = 120.0  # seconds per page before the page is failed
     target_dpi: int = 300  # low-resolution pages are upscaled towards this for OCR
     render_dpi: int = 300  # PDF pages are rasterised at this resolution
+    # Preprocessing steps switched off (comma-separated: upscale, normalize, despeckle,
+    # deskew), for measuring what each one gains (benchmarks/preprocess_variants.py).
+    preprocess_off: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls) -> OcrSettings:
@@ -67,6 +70,8 @@ class OcrSettings:
             page_timeout=_float("SOHOA_PAGE_TIMEOUT", cls.page_timeout),
             target_dpi=_int("SOHOA_TARGET_DPI", cls.target_dpi),
             render_dpi=_int("SOHOA_RENDER_DPI", cls.render_dpi),
+            preprocess_off=frozenset(filter(None, (_str("SOHOA_PREPROCESS_OFF", "") or "")
+                                            .split(","))),
         )
 
 
