@@ -161,22 +161,32 @@ def _layout_lines(api) -> tuple[list[tuple[int, int, int, tuple[int, int, int, i
 
 def line_crop(image: np.ndarray, lines, index: int) -> tuple[np.ndarray, int, int]:
     """The line's image with the blank space above it (where stacked tone marks sit, up to
-    the line above) and a white margin; and the offset of the crop in the page."""
+    the line above) and a white margin; and the offset of the crop in the page. Lines that
+    lie inside this line's box (a drop capital's box spans the lines beside it) are blanked:
+    they are read on their own."""
     h, w = image.shape
     x0, y0, x1, y1 = lines[index][3]
     height = y1 - y0
     top, bottom = max(0, y0 - int(0.6 * height)), min(h, y1 + int(0.15 * height))
-    for *_, (a0, b0, a1, b1) in lines:
-        if a1 <= x0 or a0 >= x1:
-            continue  # not above or below this line
-        if b1 <= y0 + 0.3 * height and b0 < y0:
+    inside = []
+    for k, (*_, (a0, b0, a1, b1)) in enumerate(lines):
+        if k == index or a1 <= x0 or a0 >= x1:
+            continue  # not above, below or inside this line
+        if min(b1, y1) - max(b0, y0) >= 0.5 * (b1 - b0):
+            inside.append((a0, b0, a1, b1))
+        elif b1 <= y0 + 0.3 * height and b0 < y0:
             top = max(top, b1)
         elif b0 >= y1 - 0.3 * height and b1 > y1:
             bottom = min(bottom, b0)
     left, right = max(0, x0 - 2), min(w, x1 + 2)
+    crop = image[top:bottom, left:right]
+    if inside:
+        crop = crop.copy()
+        for a0, b0, a1, b1 in inside:
+            crop[max(0, b0 - top):max(0, b1 - top), max(0, a0 - left):max(0, a1 - left)] = 255
     margin = max(4, int(0.2 * height))
-    crop = cv2.copyMakeBorder(image[top:bottom, left:right], margin, margin, margin, margin,
-                              cv2.BORDER_CONSTANT, value=255)
+    crop = cv2.copyMakeBorder(crop, margin, margin, margin, margin, cv2.BORDER_CONSTANT,
+                              value=255)
     return crop, left - margin, top - margin
 
 
