@@ -47,10 +47,14 @@ def find_tessdata(configured: str | None = None) -> str:
 _engines: dict[tuple[str, str], tesserocr.PyTessBaseAPI] = {}
 
 ENGLISH = "eng"  # read instead of the configured languages on a page that is English
-# Layout block types whose lines are read one by one (rules, images and noise are skipped,
-# as Tesseract's own page mode skips them).
+# Layout block types whose lines are read one by one (rules and noise are skipped, as
+# Tesseract's own page mode skips them). Lines of image blocks are read too, keeping only
+# confident words: a stamp's or a logo's text (the Công báo's signature box) lands there.
 TEXT_BLOCKS = {tesserocr.PT.FLOWING_TEXT, tesserocr.PT.HEADING_TEXT, tesserocr.PT.PULLOUT_TEXT,
                tesserocr.PT.TABLE, tesserocr.PT.CAPTION_TEXT}
+IMAGE_BLOCKS = {tesserocr.PT.FLOWING_IMAGE, tesserocr.PT.HEADING_IMAGE,
+                tesserocr.PT.PULLOUT_IMAGE}
+IMAGE_WORD_CONFIDENCE = 75
 _VIETNAMESE_ONLY = set("ăâđêôơưĂÂĐÊÔƠƯ"
                        "àảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
                        "ÀẢÃÁẠẰẲẴẮẶẦẨẪẤẬÈẺẼÉẸỀỂỄẾỆÌỈĨÍỊÒỎÕÓỌỒỔỖỐỘỜỞỠỚỢÙỦŨÚỤỪỬỮỨỰỲỶỸÝỴ")
@@ -130,9 +134,9 @@ def _read_page(api, image, settings, deadline, number) -> list[OcrWord]:
     return parse_tsv(api.GetTSVText(0))
 
 
-def _layout_lines(api) -> tuple[list[tuple[int, int, int, tuple[int, int, int, int]]], float]:
-    """Text lines (block, paragraph, line, box) of Tesseract's layout analysis, and the share
-    of text blocks it found written top to bottom."""
+def _layout_lines(api) -> tuple[list[tuple], float]:
+    """Text lines (block, paragraph, line, box, in an image block) of Tesseract's layout
+    analysis, and the share of text blocks it found written top to bottom."""
     iterator = api.AnalyseLayout()
     lines = []
     blocks = vertical = 0
@@ -152,8 +156,9 @@ def _layout_lines(api) -> tuple[list[tuple[int, int, int, tuple[int, int, int, i
             line = 0
         line += 1
         box = iterator.BoundingBox(tesserocr.RIL.TEXTLINE)
-        if box is not None and iterator.BlockType() in TEXT_BLOCKS:
-            lines.append((block, paragraph, line, box))
+        kind = iterator.BlockType()
+        if box is not None and (kind in TEXT_BLOCKS or kind in IMAGE_BLOCKS):
+            lines.append((block, paragraph, line, box, kind in IMAGE_BLOCKS))
         if not iterator.Next(tesserocr.RIL.TEXTLINE):
             break
     return lines, (vertical / blocks if blocks else 0.0)
@@ -169,7 +174,7 @@ def line_crop(image: np.ndarray, lines, index: int) -> tuple[np.ndarray, int, in
     height = y1 - y0
     top, bottom = max(0, y0 - int(0.6 * height)), min(h, y1 + int(0.15 * height))
     inside = []
-    for k, (*_, (a0, b0, a1, b1)) in enumerate(lines):
+    for k, (_, _, _, (a0, b0, a1, b1), _) in enumerate(lines):
         if k == index or a1 <= x0 or a0 >= x1:
             continue  # not above, below or inside this line
         if min(b1, y1) - max(b0, y0) >= 0.5 * (b1 - b0):
@@ -210,8 +215,10 @@ def _read_lines(image, lines, dpi, settings, deadline, number) -> tuple[list[Ocr
 
 def _read_line(image, lines, index, dpi, settings, language, deadline,
                number) -> list[OcrWord]:
-    api = _engine(settings, language, tesserocr.PSM.SINGLE_LINE)
-    block, paragraph, line, _ = lines[index]
+    block, paragraph, line, _, in_image = lines[index]
+    # An image block's "line" is the whole region (a stamp: several lines and a logo).
+    api = _engine(settings, language,
+                  tesserocr.PSM.SINGLE_BLOCK if in_image else tesserocr.PSM.SINGLE_LINE)
     crop, dx, dy = line_crop(image, lines, index)
     ch, cw = crop.shape
     api.SetImageBytes(crop.tobytes(), cw, ch, 1, cw)
@@ -222,9 +229,12 @@ def _read_line(image, lines, index, dpi, settings, language, deadline,
         return []  # Tesseract gave up on this line only
     words = []
     for word in parse_tsv(api.GetTSVText(0)):
+        if in_image and word.confidence < IMAGE_WORD_CONFIDENCE:
+            continue
         left, top, right, bottom = word.bbox
         words.append(replace(word, bbox=(left + dx, top + dy, right + dx, bottom + dy),
-                             block=block, paragraph=paragraph, line=line))
+                             block=block, paragraph=paragraph,
+                             line=line * 1000 + word.line if in_image else line))
     api.Clear()
     return words
 
