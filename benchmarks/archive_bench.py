@@ -1,6 +1,6 @@
 """Archive throughput: signed PDF/A stored per second (sign + store + record + index).
 
-    .venv/bin/python benchmarks/archive_bench.py [--docs 100] [--pages 2] [--kb 300]
+    nice -n 10 .venv/bin/python benchmarks/archive_bench.py [--docs 100] [--pages 1] [--kb 300]
 
 Embedded default: local object store + SQLite under a fresh SOHOA_HOME in benchmarks/work/,
 development signing key. The PDFs are small PDF/A-2B files with one incompressible image per
@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.config import Settings  # noqa: E402
 from pipeline.model import Classification, DocumentResult, Field, OcrPage  # noqa: E402
 from storage.archive import Archive  # noqa: E402
+from storage.signing import verify_pdf  # noqa: E402
 
 
 def _icc() -> bytes:
@@ -119,10 +120,33 @@ def make_result(i: int, pages: int) -> DocumentResult:
     )
 
 
+def ocr_seconds_per_page() -> float:
+    """sohoa's page stages on a real page, for the share of OCR time the archive costs."""
+    import subprocess
+    import tempfile
+
+    from pipeline import ingest, pages
+    from pipeline.config import Limits, OcrSettings
+
+    real = Path(os.environ.get("SOHOA_REALDATA", ROOT.parent / "shared" / "realdata"))
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", "200", "-gray", "-tiff", "-f", "1", "-l", "1",
+                        str(real / "vn-admin" / "New_54.2014.QH13.pdf"), f"{tmp}/p"],
+                       check=True, timeout=120)
+        source = ingest.open_source(next(Path(tmp).glob("p*.tif")), Limits())
+        task = pages.PageTask(source, 1, "bench", Limits(), OcrSettings.from_env())
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            pages.run_page(task)
+            times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=100)
-    ap.add_argument("--pages", type=int, default=2)
+    ap.add_argument("--pages", type=int, default=1)
     ap.add_argument("--kb", type=int, default=300, help="image bytes per page, KB")
     args = ap.parse_args()
 
@@ -141,12 +165,20 @@ def main() -> int:
         inputs.append((make_result(i, args.pages), pdf, orig))
     size_mb = statistics.mean(len(p) for _, p, _ in inputs) / 1e6
 
-    # Split of one document's cost, measured on a sample outside the main run.
+    # Split of one document's cost, measured on a sample outside the main run (the first
+    # signature also sizes the signature's room: timed apart).
     sample = inputs[0][1]
     t = time.perf_counter()
-    for _ in range(5):
+    signed = archive.signer.sign(sample)
+    t_first = time.perf_counter() - t
+    sign_times = []
+    for _ in range(20):
+        t = time.perf_counter()
         signed = archive.signer.sign(sample)
-    t_sign = (time.perf_counter() - t) / 5
+        sign_times.append(time.perf_counter() - t)
+    t_sign = statistics.median(sign_times)
+    check = verify_pdf(signed, trust_roots=[archive.signer.certificate])
+    assert check.ok and check.trusted and check.pdfa == "2B", check.to_dict()
     t = time.perf_counter()
     for k in range(5):
         archive.store.put(f"bench/probe-{k}.pdf", signed, "application/pdf")
@@ -178,10 +210,21 @@ def main() -> int:
     print(f"{'per document p50 (ms)':<38} {statistics.median(per_doc) * 1000:>10.1f}")
     p95 = sorted(per_doc)[int(0.95 * (len(per_doc) - 1))]
     print(f"{'per document p95 (ms)':<38} {p95 * 1000:>10.1f}")
-    print(f"{'  of which sign (ms)':<38} {t_sign * 1000:>10.1f}")
+    print(f"{'  of which sign, median of 20 (ms)':<38} {t_sign * 1000:>10.1f}")
+    print(f"{'  first signature (sizes the room, ms)':<38} {t_first * 1000:>10.1f}")
     print(f"{'  of which store signed PDF (ms)':<38} {t_store * 1000:>10.1f}")
     print(f"{'replay (idempotent no-op) per doc (ms)':<38} {replay * 1000:>10.1f}")
     print(f"rows: {counts}")
+    ocr = ocr_seconds_per_page()
+    archive_ms = statistics.median(per_doc) * 1000
+    print(f"\nOCR of one real page in the same run (Công báo p1 at 200 dpi, sohoa's page "
+          f"stages, median of 3): {ocr * 1000:.0f} ms")
+    print(f"sign + store signed PDF: {(t_sign + t_store) * 1000:.0f} ms = "
+          f"{(t_sign + t_store) / (ocr * args.pages):.1%} of the document's OCR time "
+          f"({args.pages} page(s); target <= 5%); whole archive step (sign, store, record, "
+          f"index): {archive_ms / 1000 / (ocr * args.pages):.1%}")
+    print(f"signature checked with pyHanko's validator: intact, valid, trusted, PDF/A "
+          f"{check.pdfa}; machine load average (1 min): {os.getloadavg()[0]:.1f}")
     return 0
 
 

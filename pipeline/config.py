@@ -46,8 +46,13 @@ TABLE: tuple[Setting, ...] = (
     # pipeline
     Setting("SOHOA_WORKERS", int, 0, "processes of the embedded runner (0: one per core)",
             "workers"),
-    # vie+eng: see OcrSettings for why not vie alone yet.
-    Setting("SOHOA_OCR_LANGUAGES", str, "vie+eng", "Tesseract languages", "ocr.languages"),
+    # vie: about half the Tesseract time of vie+eng and more words right on real Vietnamese
+    # pages (benchmarks/ocr_bench.py); a page with no Vietnamese letter is read in English
+    # (pipeline/ocr.py decides per page).
+    Setting("SOHOA_OCR_LANGUAGES", str, "vie", "Tesseract languages (English is added per "
+            "page where a page needs it)", "ocr.languages"),
+    Setting("SOHOA_PREPROCESS_OFF", str, "", "preprocessing steps switched off, comma-separated"
+            " (upscale, normalize, despeckle, deskew): for benchmarks/preprocess_variants.py"),
     Setting("SOHOA_TESSDATA", str, None, "Tesseract's tessdata folder (default: Debian's)",
             "ocr.tessdata"),
     Setting("SOHOA_PAGE_TIMEOUT", float, 120.0, "seconds of Tesseract per page before the page "
@@ -205,20 +210,21 @@ class Limits:
 
 @dataclass(frozen=True)
 class OcrSettings:
-    # vie+eng. vie alone measured 43% less Tesseract time and a lower CER on the Vietnamese
-    # samples (benchmarks/languages.py), but field extraction, calibrated on vie+eng readings,
-    # fell from 0.974 to 0.917 exact-match (benchmarks/evaluate_extraction.py): not yet.
     languages: str = default("SOHOA_OCR_LANGUAGES")
     tessdata: str | None = None  # None: find Debian's tessdata
     page_timeout: float = default("SOHOA_PAGE_TIMEOUT")
     target_dpi: int = default("SOHOA_TARGET_DPI")
     render_dpi: int = default("SOHOA_RENDER_DPI")
+    # Steps switched off, for measuring what each one gains (benchmarks/preprocess_variants.py).
+    preprocess_off: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls) -> OcrSettings:
+        off = frozenset(filter(None, (value("SOHOA_PREPROCESS_OFF") or "").split(",")))
         return cls(languages=value("SOHOA_OCR_LANGUAGES"), tessdata=value("SOHOA_TESSDATA"),
                    page_timeout=value("SOHOA_PAGE_TIMEOUT"),
-                   target_dpi=value("SOHOA_TARGET_DPI"), render_dpi=value("SOHOA_RENDER_DPI"))
+                   target_dpi=value("SOHOA_TARGET_DPI"), render_dpi=value("SOHOA_RENDER_DPI"),
+                   preprocess_off=off)
 
 
 @dataclass(frozen=True)

@@ -169,6 +169,7 @@ class OcrPage:
     dpi: float = 300.0
     qr_codes: list[str] = field(default_factory=list)  # decoded on receipt-like pages
     vertical_share: float = 0.0  # text blocks Tesseract read top-to-bottom
+    language: str = ""  # the Tesseract languages the page was read with
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -193,6 +194,7 @@ class OcrPage:
             "dpi": r(self.dpi, 1),
             "ocr_scale": r(self.ocr_scale, 4),
             "mean_confidence": round(self.mean_confidence, 2),
+            "language": self.language,
             "text": self.text,
             "qr_codes": self.qr_codes,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
@@ -229,6 +231,7 @@ class OcrPage:
             skew=d.get("skew", 0.0),
             ocr_scale=d.get("ocr_scale", 1.0),
             dpi=d.get("dpi", 300.0),
+            language=d.get("language", ""),
             qr_codes=d.get("qr_codes", []),
             timings=d.get("timings", {}),
         )

@@ -146,6 +146,43 @@ def development_key_path(home: str | os.PathLike[str]) -> Path:
 # --------------------------------------------------------------------------- signing
 
 
+class _LoadedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner, with the private key parsed once instead of on every signature
+    (pyHanko re-reads the DER key for each raw signature, twice per document: that was more
+    than half of a signature's time), and a dry run (pyHanko's size estimate) that does not
+    sign at all: a placeholder of the signature's exact length is all it needs."""
+
+    def __init__(self, simple: signers.SimpleSigner):
+        super().__init__(signing_cert=simple.signing_cert, signing_key=simple.signing_key,
+                         cert_registry=simple.cert_registry,
+                         signature_mechanism=simple.signature_mechanism)
+        self._private_key = serialization.load_der_private_key(simple.signing_key.dump(),
+                                                               password=None)
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str,
+                             dry_run: bool = False) -> bytes:
+        if dry_run and isinstance(self._private_key, rsa.RSAPrivateKey):
+            return bytes(self._private_key.key_size // 8)
+        return self.sign_raw(data, digest_algorithm)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        from cryptography.hazmat.primitives.asymmetric import ec, padding
+        from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
+
+        mechanism_spec = self.get_signature_mechanism_for_digest(digest_algorithm)
+        mechanism = mechanism_spec.signature_algo
+        key = self._private_key
+        if mechanism == "rsassa_pkcs1v15":
+            return key.sign(data, padding.PKCS1v15(),
+                            get_pyca_cryptography_hash(digest_algorithm))
+        if mechanism == "rsassa_pss":
+            pss, hash_algo = process_pss_params(mechanism_spec["parameters"])
+            return key.sign(data, pss, hash_algo)
+        if mechanism == "ecdsa":
+            return key.sign(data, ec.ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
+        return super().sign_raw(data, digest_algorithm)  # other key types: pyHanko's way
+
+
 class PdfSigner:
     """Signs PDFs with one PKCS#12 key. Thread-safe; load once and reuse."""
 
@@ -157,7 +194,10 @@ class PdfSigner:
         signer = signers.SimpleSigner.load_pkcs12(str(self.p12_path), passphrase=pw)
         if signer is None:
             raise SigningError(f"cannot load PKCS#12 signing key {self.p12_path}")
-        self._signer = signer
+        self._signer = _LoadedKeySigner(signer)
+        # Room for the CMS blob in /Contents: pyHanko estimates it with a trial signature;
+        # the blob's size does not depend on the document, so the first estimate serves all.
+        self._bytes_reserved: int | None = None
         self.certificate: asn1_x509.Certificate = signer.signing_cert
 
     @classmethod
@@ -213,8 +253,11 @@ class PdfSigner:
                 ),
             )
             pdf_signer = signers.PdfSigner(meta, signer=self._signer, new_field_spec=spec)
-            out = _off_event_loop(pdf_signer.sign_pdf, writer, in_place=False)
+            out = _off_event_loop(pdf_signer.sign_pdf, writer, in_place=False,
+                                  bytes_reserved=self._bytes_reserved)
             signed = out.getvalue()
+            if self._bytes_reserved is None:
+                self._bytes_reserved = _reserved_bytes(signed)
         except SohoaError:
             raise
         except Exception as exc:  # pyHanko raises many types for unreadable input
@@ -224,6 +267,14 @@ class PdfSigner:
         if before is not None and pdfa_claim(signed) != before:
             raise SigningError(f"signing lost the PDF/A claim {before}")
         return signed
+
+
+def _reserved_bytes(signed: bytes) -> int:
+    """Room reserved for the last signature's CMS, in hex digits as pyHanko counts it (the
+    /Contents gap of the byte range, less its angle brackets)."""
+    sig = PdfFileReader(io.BytesIO(signed), strict=False).embedded_signatures[-1]
+    _, len1, start2, _ = (int(x) for x in sig.byte_range)
+    return start2 - len1 - 2
 
 
 def is_development_certificate(cert: asn1_x509.Certificate) -> bool:

@@ -72,11 +72,16 @@ def test_red_stamp_is_removed_from_the_ocr_image():
     assert gray[290, 100] < 80 or (gray[250:320, 50:500] < 80).any(), "black text stays dark"
 
 
-def test_coarse_scans_are_upscaled_for_ocr(realdata):
-    prepared = preprocess.prepare(load(realdata / "tesseract" / "phototest.tif"), OCR)
-    assert prepared.ocr_scale == pytest.approx(1.5)
-    h, w = prepared.archive_image.shape[:2]
-    assert prepared.ocr_image.shape == (round(h * 1.5), round(w * 1.5))
+def test_only_coarse_scans_are_upscaled_for_ocr(realdata):
+    # A clean 200-dpi page is read as it is (enlarging such pages lost tone-marked words).
+    clean = preprocess.prepare(load(realdata / "tesseract" / "phototest.tif"), OCR)
+    assert clean.ocr_scale == 1.0
+    assert clean.ocr_image.shape == clean.archive_image.shape[:2]
+    # A ~100-dpi fax-like scan is enlarged twice.
+    coarse = preprocess.prepare(load(realdata / "funsd" / "images" / "86244113.png"), OCR)
+    assert coarse.ocr_scale == pytest.approx(2.0)
+    h, w = coarse.archive_image.shape[:2]
+    assert coarse.ocr_image.shape == (round(h * 2), round(w * 2))
 
 
 def test_phone_photo_perspective_is_corrected(realdata):
