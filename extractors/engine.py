@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -20,10 +21,12 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from extractors import confidence as cm
+from extractors import handwriting as hw
 from extractors import normalize as nz
 from extractors.layout import LabelSet, Line, Span, document_lines, find_labels, union_bbox
 from extractors.names import repair as repair_name
-from extractors.names import repair_text, unmarked_stop_syllables, vocab_value
+from extractors.names import repair_text, unmarked_stop_syllables, vocab_agreement
 from extractors.text import fold, fold_alnum, squash
 from pipeline.model import Classification, Field, OcrPage, OcrWord
 
@@ -84,6 +87,7 @@ class RawValue:
     page: int | None
     label_score: float  # 0..1
     qr: bool = False  # the value was read from a QR code
+    below: bool = False  # found on the line under its label
 
 
 def _first_word_after(line: Line, span: Span) -> int:
@@ -249,7 +253,7 @@ class _Doc:
         score = span.score / 100.0
         if below_used and words:
             score *= 0.98
-        return RawValue(words, text, line.page if words else None, score)
+        return RawValue(words, text, line.page if words else None, score, below=below_used)
 
     def _wrapped(self, li: int, last: OcrWord, block_start: OcrWord | None = None) -> list[OcrWord]:
         """The next line's words when the value was wrapped onto it: its first word would
@@ -412,7 +416,7 @@ def _tighten(rv: RawValue, normalizer: str, value: Any) -> RawValue:
             part = words[i : i + size]
             v, _ = nz.normalize(normalizer, " ".join(w.text for w in part))
             if v == value:
-                return RawValue(part, rv.text, rv.page, rv.label_score, rv.qr)
+                return RawValue(part, rv.text, rv.page, rv.label_score, rv.qr, rv.below)
     return rv
 
 
@@ -438,20 +442,91 @@ def extract(
     return fields
 
 
-def extract_with_raw(document_type: str, pages: list[OcrPage], review_threshold: float = 0.9):
-    """(field id, Field, raw score) triples: what the calibration is fitted on."""
-    fields, raws = _extract(document_type, pages, review_threshold)
-    return [(fid, f, raws.get(fid)) for fid, f in fields.items()]
+def extract_records(document_type: str, pages: list[OcrPage], review_threshold: float = 0.9):
+    """(field id, Field, features or None): what the confidence model is fitted on. Features
+    are None for fields that go to review whatever their probability (no value, a validator
+    or cross-check reason, handwritten, unfamiliar page)."""
+    fields, feats = _extract(document_type, pages, review_threshold)
+    return [(fid, f, feats.get(fid)) for fid, f in fields.items()]
+
+
+def hand_records(document_type: str, pages: list[OcrPage]):
+    """(field id, Field, handwriting features) of the values found: the detector's data."""
+    if document_type not in schemas() or document_type.startswith("_"):
+        return []
+    global _FIELD_WORDS
+    ink = {p.number: hw.page_index(p) for p in pages}
+    out = []
+    _FIELD_WORDS = {}
+    try:
+        for fid, f in extract(document_type, pages, review_threshold=0.0).items():
+            words = _FIELD_WORDS.get(id(f))
+            if words:
+                x = hw.field_features(words, ink.get(f.page))
+                if x is not None:
+                    out.append((fid, f, x))
+    finally:
+        _FIELD_WORDS = None
+    return out
+
+
+# the words behind each Field, kept only while hand_records asks for them
+_FIELD_WORDS: dict[int, list[OcrWord]] | None = None
+
+
+# reasons that do not come from the reading itself: the model decides on those fields
+_MODEL_REASONS = {"low_ocr_confidence"}
+# kinds where one wrong digit is a wrong person, phone or account: handwriting is flagged
+# at a lower score (a missed detection would otherwise let a hand-read number through)
+_NUMBER_KINDS = {"id_number", "phone"}
+HAND_THRESHOLD = 0.5
+HAND_THRESHOLD_NUMBERS = 0.2
+
+
+def page_quality(page: OcrPage) -> dict[str, float]:
+    confs = [w.confidence for w in page.words if len(fold_alnum(w.text).replace(" ", "")) >= 2]
+    if not confs:
+        return {"page_conf": 0.0, "page_weak": 1.0}
+    return {
+        "page_conf": sum(confs) / len(confs) / 100.0,
+        "page_weak": sum(c < 60 for c in confs) / len(confs),
+    }
+
+
+def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repaired: bool,
+             hand: float, quality: dict[str, float]) -> dict[str, float]:
+    real = [w.confidence for w in rv.words if len(fold_alnum(w.text).replace(" ", "")) >= 3]
+    confs = sorted(real or [w.confidence for w in rv.words])
+    group = kind_group(kind)
+    return {
+        "ocr_min": confs[0] / 100.0,
+        "ocr_mean": sum(confs) / len(confs) / 100.0,
+        "label": rv.label_score,
+        "below": float(rv.below),
+        "words": math.log1p(len(rv.words)),
+        "soft": float(len(soft)),
+        "vocab_agree": float(vocab == "agree"),
+        "vocab_disagree": float(vocab == "disagree"),
+        "hand": hand,
+        "structured": float(group == "structured"),
+        "name": float(kind == "name"),
+        "text": float(kind == "text"),
+        "repaired": float(repaired),
+        **quality,
+    }
 
 
 def _extract(
     document_type: str, pages: list[OcrPage], review_threshold: float
-) -> tuple[dict[str, Field], dict[str, float]]:
-    raws: dict[str, float] = {}
+) -> tuple[dict[str, Field], dict[str, dict[str, float]]]:
+    feats: dict[str, dict[str, float]] = {}
     if document_type not in schemas() or document_type.startswith("_"):
-        return {}, raws
+        return {}, feats
     sch = schemas()[document_type]
     doc = _Doc(document_type, pages)
+    quality = {p.number: page_quality(p) for p in pages}
+    ink = {p.number: hw.page_index(p) for p in pages}
+    unfamiliar = {n for n, q in quality.items() if cm.unfamiliar(q)}
     fields: dict[str, Field] = {}
     for spec in sch["fields"]:
         fid, kind = spec["id"], spec["kind"]
@@ -491,6 +566,8 @@ def _extract(
         if not rv.words or not fold_alnum(nz.clean_text(rv.text)):
             fields[fid] = _missing(fid, kind, "value_not_found")
             continue
+        hand = hw.score(hw.field_features(rv.words, ink.get(rv.page)), cm.hand_model())
+        words_of = rv.words
         value, nreasons = nz.normalize(spec.get("normalizer", kind), rv.text)
         soft = [r for r in nreasons if r.startswith("~")]
         reasons.extend(r for r in nreasons if not r.startswith("~"))
@@ -500,17 +577,21 @@ def _extract(
             f = Field(
                 fid, kind, None, squash(rv.text), 0.0, rv.page, union_bbox(rv.words), True, reasons
             )
+            _mark_hand(f, hand)
             fields[fid] = f
             continue
+        repaired = False
+        vocab: str | None = None
         if kind == "name":
+            before = value
             value, name_reasons, _ = repair_name(value)
+            repaired = value != before
             reasons.extend(name_reasons)
         elif kind == "text":
             value = repair_text(value)
             if spec.get("vocab"):
-                value, fixed = vocab_value(value, spec["vocab"])
-                if fixed:
-                    soft.append("~vocab")
+                # a closed vocabulary validates, it never cuts or replaces what was read
+                vocab = vocab_agreement(value, spec["vocab"])
         if kind in ("text", "name") and unmarked_stop_syllables(value):
             reasons.append("suspect_diacritics")
         if kind == "date" and not reasons:
@@ -519,19 +600,59 @@ def _extract(
             value, reasons, rv = _prefer_qr(pages, value, reasons, rv)
         if kind in _TIGHT and len(rv.words) > 1:
             rv = _tighten(rv, spec.get("normalizer", kind), value)
-        raw = raw_score(rv.words, rv.label_score) * (0.97 ** len(soft))
-        raws[fid] = raw
-        conf = 0.999 if rv.qr else calibrate(kind, raw)
+        fx = features(rv, kind, soft, vocab, repaired, hand,
+                      quality.get(rv.page, {"page_conf": 0.0, "page_weak": 1.0}))
+        prob = cm.probability(fx)
+        if rv.qr:
+            conf = 0.999
+        elif prob is not None:
+            conf = round(prob, 4)
+        else:  # no fitted model (a fresh checkout before calibration): the old table
+            conf = calibrate(kind, raw_score(rv.words, rv.label_score) * (0.97 ** len(soft)))
         if reasons:
             conf = min(conf, 0.5)
         f = Field(
             fid, kind, value, squash(rv.text), conf, rv.page, union_bbox(rv.words), False, reasons
         )
+        _mark_hand(f, hand)
+        if _FIELD_WORDS is not None:
+            _FIELD_WORDS[id(f)] = words_of
+        if rv.page in unfamiliar and not rv.qr:
+            f.reasons.append("unfamiliar_page")
+        if not rv.qr:
+            feats[fid] = fx
         fields[fid] = f
     _cross_checks(fields)
-    for f in fields.values():
-        _finalize(f, review_threshold)
-    return fields, raws
+    accept = max(review_threshold, cm.accept_threshold()) if cm.model() else review_threshold
+    for fid, f in fields.items():
+        _finalize(f, accept)
+        if set(f.reasons) - _MODEL_REASONS:
+            feats.pop(fid, None)
+    return fields, feats
+
+
+def _mark_hand(f: Field, score: float) -> None:
+    """Handwritten values go to review: their reading has nothing independent behind it."""
+    f.handwriting_score = round(score, 4)
+    limit = HAND_THRESHOLD_NUMBERS if f.kind in _NUMBER_KINDS else HAND_THRESHOLD
+    f.handwritten = score >= HAND_THRESHOLD
+    if score >= limit and "handwritten" not in f.reasons:
+        f.reasons.append("handwritten")
+
+
+def confirm_handwritten(f: Field, printed: Field) -> bool:
+    """A handwritten value confirmed by an independent printed reading of the same value
+    (the same number on the printed ID-card copy or receipt of the dossier): exact equality
+    of two independent readings. Only then the ``handwritten`` reason is lifted."""
+    if not f.value or f.value != printed.value or printed.handwritten or printed.needs_review:
+        return False
+    if "handwritten" not in f.reasons or set(f.reasons) - {"handwritten"}:
+        return False
+    f.reasons.remove("handwritten")
+    f.reasons.append("confirmed_by_printed")
+    f.confidence = max(f.confidence, printed.confidence)
+    f.needs_review = False
+    return True
 
 
 def _cross_checks(fields: dict[str, Field]) -> None:
@@ -563,7 +684,7 @@ def _finalize(f: Field, threshold: float) -> None:
         return
     if f.confidence < threshold and not f.reasons:
         f.reasons.append("low_ocr_confidence")
-    f.needs_review = bool(f.reasons) or f.confidence < threshold
+    f.needs_review = bool(set(f.reasons) - {"confirmed_by_printed"}) or f.confidence < threshold
 
 
 def to_contract_json(

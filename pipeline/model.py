@@ -167,6 +167,8 @@ class OcrPage:
     qr_codes: list[str] = field(default_factory=list)  # decoded on receipt-like pages
     vertical_share: float = 0.0  # text blocks Tesseract read top-to-bottom
     timings: dict[str, float] = field(default_factory=dict)
+    # per word [x0, y0, x1, y1, ink features...] (extractors.handwriting.word_ink)
+    ink: list[list[float]] = field(default_factory=list)
 
     @property
     def mean_confidence(self) -> float:
@@ -193,6 +195,8 @@ class OcrPage:
             out["error"] = self.error
         if words:
             out["words"] = [w.to_dict() for w in self.words]
+            if self.ink:
+                out["ink"] = self.ink
         return out
 
     @classmethod
@@ -223,6 +227,7 @@ class OcrPage:
             dpi=d.get("dpi", 300.0),
             qr_codes=d.get("qr_codes", []),
             timings=d.get("timings", {}),
+            ink=d.get("ink", []),
         )
 
 
@@ -249,6 +254,8 @@ class Field:
     bbox: tuple[int, int, int, int] | None
     needs_review: bool
     reasons: list[str] = field(default_factory=list)
+    handwritten: bool = False  # the value's crop looks written by hand (extractors.handwriting)
+    handwriting_score: float = 0.0  # 0..1
 
     def to_contract(self) -> dict[str, Any]:
         return {
@@ -257,6 +264,8 @@ class Field:
             "page": self.page,
             "bbox": list(self.bbox) if self.bbox else None,
             "needs_review": self.needs_review,
+            "handwritten": self.handwritten,
+            "handwriting_score": round(self.handwriting_score, 4),
         }
 
     def to_dict(self) -> dict[str, Any]:

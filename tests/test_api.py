@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DOSSIER = "000.00.17.H26-261125-0042"
 TOKENS = {r: f"{r}-api-token-{'q' * 16}" for r in ("scanner", "intake", "archivist", "qa")}
 SPEC = ",".join(f"{t}:{r}" for r, t in TOKENS.items())
-CONTRACT_FIELD_KEYS = {"value", "confidence", "page", "bbox", "needs_review"}
+CONTRACT_FIELD_KEYS = {"value", "confidence", "page", "bbox", "needs_review", "handwritten",
+                       "handwriting_score"}
 RARE = "Bệnh viện Khuých Đông"  # a value no generated document contains
 
 

@@ -157,7 +157,8 @@ def test_contract_json(samples):
     assert isinstance(out["document_type_confidence"], float) and out["pages"] == len(pages)
     assert set(out["fields"]) == set(field_kinds("birth_registration"))
     for f in out["fields"].values():
-        assert set(f) == {"value", "confidence", "page", "bbox", "needs_review"}
+        assert set(f) == {"value", "confidence", "page", "bbox", "needs_review", "handwritten",
+                          "handwriting_score"}
         assert 0.0 <= f["confidence"] <= 1.0
         if f["value"] is None:
             assert f["confidence"] == 0.0 and f["needs_review"] is True

@@ -154,7 +154,8 @@ def test_contract_json_shape():
     assert list(out) == ["file", "document_type", "document_type_confidence", "pages", "fields"]
     assert set(out["fields"]) == set(field_kinds("residence_change"))
     for f in out["fields"].values():
-        assert set(f) == {"value", "confidence", "page", "bbox", "needs_review"}
+        assert set(f) == {"value", "confidence", "page", "bbox", "needs_review", "handwritten",
+                          "handwriting_score"}
         assert 0.0 <= f["confidence"] <= 1.0
     other = to_contract_json("b.png", Classification("other", 0.9), [page], {})
     assert other["fields"] == {}
