@@ -10,8 +10,9 @@ confidence, share of weak words).
 
 The model is an L2-regularised logistic regression on standardised features (numpy, Newton
 steps), fitted on the calibration set (``extractors/calibrate.py``). The threshold is the
-lowest probability ``t`` such that, among calibration fields with P >= t, the 95% Wilson
-lower bound of precision is >= ``TARGET`` (99.5%); none found -> nothing is auto-accepted.
+lowest probability ``t`` such that, among calibration fields with P >= t, the one-sided 95%
+Wilson lower bound of precision is >= ``TARGET`` (99.5%); none found -> nothing is
+auto-accepted. (Reported intervals are two-sided 95% Wilson intervals.)
 
 A page unlike the calibration pages (mean confidence or weak-word share outside what was
 seen, with a margin) sends all its fields to review (``unfamiliar_page``).
@@ -29,11 +30,14 @@ import numpy as np
 
 MODEL_PATH = Path(__file__).with_name("confidence.json")
 TARGET = 0.995
-Z95 = 1.959964  # two-sided 95%
+Z95 = 1.959964  # two-sided 95% intervals, as reported
+Z_BOUND = 1.644854  # the one-sided 95% lower bound the threshold must keep above TARGET
 
 FEATURES = (
     "ocr_min", "ocr_mean", "label", "below", "words", "soft", "vocab_agree", "vocab_disagree",
-    "hand", "structured", "name", "text", "repaired", "page_conf", "page_weak",
+    "hand", "dotted", "odd_chars", "structured", "name", "text", "repaired", "units_found",
+    "units_unknown",
+    "page_conf", "page_weak",
 )
 PAGE_FEATURES = ("page_conf", "page_weak")
 
@@ -77,8 +81,14 @@ def predict(model: dict, x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
+def lower_bound(k: int, n: int) -> float:
+    """The one-sided 95% Wilson lower bound of a precision of k right in n."""
+    return wilson(k, n, Z_BOUND)[0]
+
+
 def threshold_for(probs: np.ndarray, correct: np.ndarray, target: float = TARGET) -> dict:
-    """The lowest t whose accepted set (P >= t) has a Wilson lower bound >= target."""
+    """The lowest t whose accepted set (P >= t) has a one-sided 95% Wilson lower bound of
+    precision >= target."""
     order = np.argsort(-probs, kind="stable")
     p, c = probs[order], correct[order].astype(int)
     k = np.cumsum(c)
@@ -86,15 +96,15 @@ def threshold_for(probs: np.ndarray, correct: np.ndarray, target: float = TARGET
     for i in range(len(p)):
         if i + 1 < len(p) and p[i + 1] == p[i]:
             continue  # ties are accepted together
-        lo, _ = wilson(int(k[i]), i + 1)
-        if lo >= target:
+        if lower_bound(int(k[i]), i + 1) >= target:
             best = i
     if best is None:
         return {"threshold": 1.01, "accepted": 0, "correct": 0, "lower": 0.0,
                 "share": 0.0}
     lo, hi = wilson(int(k[best]), best + 1)
     return {"threshold": float(p[best]), "accepted": best + 1, "correct": int(k[best]),
-            "lower": lo, "upper": hi, "share": (best + 1) / len(p)}
+            "lower": lower_bound(int(k[best]), best + 1), "interval95": [lo, hi],
+            "share": (best + 1) / len(p)}
 
 
 def page_ranges(rows: list[list[float]]) -> dict[str, list[float]]:

@@ -63,11 +63,15 @@ def _code_key(languages: str, spec: SetSpec) -> str:
     h = hashlib.sha256()
     h.update(repr(spec).encode())
     h.update(inspect.getsource(_one).encode())
+    from extractors import handwriting
+
     files = sorted((ROOT / "pipeline").glob("*.py")) + sorted((ROOT / "samples").glob("*.py"))
-    files.append(ROOT / "extractors" / "handwriting.py")
     for p in files:
         h.update(p.name.encode())
         h.update(p.read_bytes())
+    # the ink features measured at the page stage (not the field-level scoring after it)
+    for fn in (handwriting.word_ink, handwriting._word):
+        h.update(inspect.getsource(fn).encode())
     tessdata = Path(find_tessdata(None))
     for lang in sorted(set(languages.split("+"))):
         f = tessdata / f"{lang}.traineddata"

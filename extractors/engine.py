@@ -21,6 +21,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from extractors import adminunits
 from extractors import confidence as cm
 from extractors import handwriting as hw
 from extractors import normalize as nz
@@ -456,13 +457,14 @@ def hand_records(document_type: str, pages: list[OcrPage]):
         return []
     global _FIELD_WORDS
     ink = {p.number: hw.page_index(p) for p in pages}
+    hand_page = {p.number: hw.page_stats(p, ink[p.number]) for p in pages}
     out = []
     _FIELD_WORDS = {}
     try:
         for fid, f in extract(document_type, pages, review_threshold=0.0).items():
             words = _FIELD_WORDS.get(id(f))
             if words:
-                x = hw.field_features(words, ink.get(f.page))
+                x = hw.field_features(words, ink.get(f.page), hand_page.get(f.page))
                 if x is not None:
                     out.append((fid, f, x))
     finally:
@@ -494,10 +496,13 @@ def page_quality(page: OcrPage) -> dict[str, float]:
 
 
 def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repaired: bool,
-             hand: float, quality: dict[str, float]) -> dict[str, float]:
+             hand: float, quality: dict[str, float], value: Any = None) -> dict[str, float]:
+    units, known = adminunits.check(value) if kind == "text" and isinstance(value, str) \
+        else (0, 0)
     real = [w.confidence for w in rv.words if len(fold_alnum(w.text).replace(" ", "")) >= 3]
     confs = sorted(real or [w.confidence for w in rv.words])
     group = kind_group(kind)
+    dotted, odd = hw.reading_signs(rv.words)
     return {
         "ocr_min": confs[0] / 100.0,
         "ocr_mean": sum(confs) / len(confs) / 100.0,
@@ -508,10 +513,14 @@ def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repair
         "vocab_agree": float(vocab == "agree"),
         "vocab_disagree": float(vocab == "disagree"),
         "hand": hand,
+        "dotted": dotted,
+        "odd_chars": odd,
         "structured": float(group == "structured"),
         "name": float(kind == "name"),
         "text": float(kind == "text"),
         "repaired": float(repaired),
+        "units_found": math.log1p(units),
+        "units_unknown": (units - known) / units if units else 0.0,
         **quality,
     }
 
@@ -526,6 +535,7 @@ def _extract(
     doc = _Doc(document_type, pages)
     quality = {p.number: page_quality(p) for p in pages}
     ink = {p.number: hw.page_index(p) for p in pages}
+    hand_page = {p.number: hw.page_stats(p, ink[p.number]) for p in pages}
     unfamiliar = {n for n, q in quality.items() if cm.unfamiliar(q)}
     fields: dict[str, Field] = {}
     for spec in sch["fields"]:
@@ -566,7 +576,8 @@ def _extract(
         if not rv.words or not fold_alnum(nz.clean_text(rv.text)):
             fields[fid] = _missing(fid, kind, "value_not_found")
             continue
-        hand = hw.score(hw.field_features(rv.words, ink.get(rv.page)), cm.hand_model())
+        hand = hw.score(hw.field_features(rv.words, ink.get(rv.page), hand_page.get(rv.page)),
+                        cm.hand_model())
         words_of = rv.words
         value, nreasons = nz.normalize(spec.get("normalizer", kind), rv.text)
         soft = [r for r in nreasons if r.startswith("~")]
@@ -601,7 +612,7 @@ def _extract(
         if kind in _TIGHT and len(rv.words) > 1:
             rv = _tighten(rv, spec.get("normalizer", kind), value)
         fx = features(rv, kind, soft, vocab, repaired, hand,
-                      quality.get(rv.page, {"page_conf": 0.0, "page_weak": 1.0}))
+                      quality.get(rv.page, {"page_conf": 0.0, "page_weak": 1.0}), value)
         prob = cm.probability(fx)
         if rv.qr:
             conf = 0.999

@@ -7,14 +7,18 @@ Per OCR word (computed once per page, where the page image still exists: ``word_
   the page's printed text and its irregularity (coefficient of variation);
 - pressure: the spread of ink darkness (a pen's trace is uneven, toner is flat);
 - size: the word's height against the page's median word height.
-Per field (``field_features``): those averaged over the value's words, plus how much the
-value's baseline wanders and Tesseract's confidence. ``score`` is a logistic model fitted
+Per field (``field_features``): those averaged over the value's words and their maximum (a
+value may mix printed and written words), how much the value's baseline wanders, Tesseract's
+word confidences (character confidences are not exposed by the OCR stage yet), signs of
+writing in the reading (letters fused with the dotted line, characters no form prints), and
+how hand-filled the page as a whole looks. ``score`` is a logistic model fitted
 on the training set (``extractors/calibrate.py``), stored in ``extractors/confidence.json``.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import cv2
@@ -23,7 +27,11 @@ import numpy as np
 from pipeline.model import OcrPage, OcrWord
 
 WORD_FEATURES = ("chroma", "blue", "stroke", "stroke_cv", "pressure", "height")
-FIELD_FEATURES = WORD_FEATURES + ("baseline", "ocr_conf")
+FIELD_FEATURES = (
+    tuple(f"mean_{f}" for f in WORD_FEATURES) + tuple(f"max_{f}" for f in WORD_FEATURES)
+    + ("baseline", "ocr_conf", "ocr_min", "dotted", "odd_chars",
+       "page_coloured", "page_tall", "page_dotted")
+)
 
 
 def word_ink(archive: np.ndarray, ocr_gray: np.ndarray, words: Sequence[OcrWord],
@@ -86,7 +94,34 @@ def page_index(page: OcrPage) -> dict[tuple[int, int, int, int], list[float]]:
     return {tuple(int(v) for v in r[:4]): r[4:] for r in getattr(page, "ink", None) or []}
 
 
-def field_features(words: Sequence[OcrWord], index: dict | None) -> list[float] | None:
+_DOTTED = re.compile(r"\w[.…·,]+\w|\.{2,}|\w\.$")
+_ODD = re.compile(r"[^\w\s.,:;/()\-+@]")
+
+
+def reading_signs(words: Sequence[OcrWord]) -> tuple[float, float]:
+    """Signs of handwriting in what Tesseract read: letters fused with the dotted line
+    ("Hà.Nội", "Thay.mặt") and characters no printed form field has ("¿", "⁄", "©")."""
+    if not words:
+        return 0.0, 0.0
+    dotted = sum(bool(_DOTTED.search(w.text)) for w in words) / len(words)
+    chars = "".join(w.text for w in words)
+    odd = len(_ODD.findall(chars)) / max(1, len(chars))
+    return dotted, min(odd * 10, 1.0)
+
+
+def page_stats(page: OcrPage, index: dict) -> list[float]:
+    """How hand-filled the page as a whole looks (a form is filled by one hand, in one go)."""
+    rows = list(index.values())
+    if not rows:
+        return [0.0, 0.0, 0.0]
+    coloured = sum(r[0] > 0.12 for r in rows) / len(rows)
+    tall = sum(r[5] > 1.25 for r in rows) / len(rows)
+    dotted, _ = reading_signs(page.words)
+    return [coloured, tall, dotted]
+
+
+def field_features(words: Sequence[OcrWord], index: dict | None,
+                   page: list[float] | None = None) -> list[float] | None:
     """FIELD_FEATURES of a value's words; None when the page carries no ink features."""
     if not words or not index:
         return None
@@ -94,13 +129,17 @@ def field_features(words: Sequence[OcrWord], index: dict | None) -> list[float] 
     rows = [r for r in rows if r]
     if not rows:
         return None
-    mean = [sum(r[i] for r in rows) / len(rows) for i in range(len(WORD_FEATURES))]
+    cols = list(zip(*[r[: len(WORD_FEATURES)] for r in rows], strict=True))
+    mean = [sum(c) / len(c) for c in cols]
+    top = [max(c) for c in cols]
     hs = [max(1, w.bbox[3] - w.bbox[1]) for w in words]
     h = sorted(hs)[len(hs) // 2]
     bottoms = [w.bbox[3] for w in words]
     baseline = (max(bottoms) - min(bottoms)) / h if len(words) > 1 else 0.0
-    conf = sum(w.confidence for w in words) / len(words) / 100.0
-    return [*mean, min(baseline, 2.0), conf]
+    confs = [w.confidence / 100.0 for w in words]
+    dotted, odd = reading_signs(words)
+    return [*mean, *top, min(baseline, 2.0), sum(confs) / len(confs), min(confs), dotted,
+            odd, *(page or [0.0, 0.0, 0.0])]
 
 
 def score(features: list[float] | None, model: dict | None) -> float:
