@@ -536,7 +536,11 @@ def _extract(
     quality = {p.number: page_quality(p) for p in pages}
     ink = {p.number: hw.page_index(p) for p in pages}
     hand_page = {p.number: hw.page_stats(p, ink[p.number]) for p in pages}
+    # a page unlike the calibration pages, or one whose ink was never measured (so nothing
+    # tells printed from handwritten values on it), is reviewed whole
     unfamiliar = {n for n, q in quality.items() if cm.unfamiliar(q)}
+    if cm.hand_model():
+        unfamiliar |= {p.number for p in pages if p.words and not p.ink}
     fields: dict[str, Field] = {}
     for spec in sch["fields"]:
         fid, kind = spec["id"], spec["kind"]
