@@ -42,6 +42,9 @@ def ocr(image: np.ndarray, number: int = 1, dpi: float = 300.0) -> OcrPage:
     )
     if looks_like_receipt(page.text):
         page.qr_codes = decode_qr(preprocess.to_gray(prepared.archive_image))
+    from pipeline.pages import word_ink
+
+    page.ink = word_ink(page, prepared)  # as the page stage does: handwriting is told by ink
     return page
 
 
