@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.config import Settings
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--documents", type=int, default=52)
+    ap.add_argument("--documents", type=int, default=104)
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--no-cache", action="store_true")
     ap.add_argument("--workers", type=int, default=2)

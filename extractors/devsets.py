@@ -21,6 +21,7 @@ version, the tessdata files and the languages: any change there reads everything
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -52,26 +53,32 @@ SETS = {
 }
 
 
+def _function_source(path: Path, name: str) -> str:
+    """A function's text as the file on disk has it now (what a fresh worker will import;
+    ``inspect.getsource`` would read shifted lines in a process older than an edit)."""
+    text = path.read_text(encoding="utf-8")
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return ast.get_source_segment(text, node) or ""
+    return ""
+
+
 def _code_key(languages: str, spec: SetSpec) -> str:
     """Hash of everything that makes an OCR reading of a generated page: the set's seed,
     fonts and hands, the code that draws, degrades, saves and reads it, the tessdata files,
     Tesseract's version and the languages."""
-    import inspect
-
     from pipeline.ocr import find_tessdata
 
     h = hashlib.sha256()
     h.update(repr(spec).encode())
-    h.update(inspect.getsource(_one).encode())
-    from extractors import handwriting
-
+    h.update(_function_source(Path(__file__), "_one").encode())
     files = sorted((ROOT / "pipeline").glob("*.py")) + sorted((ROOT / "samples").glob("*.py"))
     for p in files:
         h.update(p.name.encode())
         h.update(p.read_bytes())
     # the ink features measured at the page stage (not the field-level scoring after it)
-    for fn in (handwriting.word_ink, handwriting._word):
-        h.update(inspect.getsource(fn).encode())
+    for fn in ("word_ink", "_word"):
+        h.update(_function_source(ROOT / "extractors" / "handwriting.py", fn).encode())
     tessdata = Path(find_tessdata(None))
     for lang in sorted(set(languages.split("+"))):
         f = tessdata / f"{lang}.traineddata"
@@ -125,7 +132,9 @@ def _one(job: tuple[str, int, int, bool]) -> dict[str, Any]:
 def build(set_name: str, count: int, workers: int = 2, cache: Path | None = None,
           languages: str | None = None) -> list[dict[str, Any]]:
     """The first ``count`` documents of a set, OCR'd (from the keyed cache when it holds them)."""
-    languages = languages or os.environ.get("SOHOA_OCR_LANGUAGES") or "vie+eng"
+    from pipeline.config import OcrSettings
+
+    languages = languages or OcrSettings.from_env().languages  # what production reads with
     key = _code_key(languages, SETS[set_name])
     store = None
     if cache is not None:

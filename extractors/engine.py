@@ -605,8 +605,11 @@ def _extract(
         elif kind == "text":
             value = repair_text(value)
             if spec.get("vocab"):
-                # a closed vocabulary validates, it never cuts or replaces what was read
+                # a closed vocabulary validates, it never cuts or replaces what was read: a
+                # value outside it ("Mẹ đẻ", "Lâu đài") is kept whole and goes to review
                 vocab = vocab_agreement(value, spec["vocab"])
+                if vocab == "disagree":
+                    reasons.append("not_in_vocabulary")
         if kind in ("text", "name") and unmarked_stop_syllables(value):
             reasons.append("suspect_diacritics")
         if kind == "date" and not reasons:
