@@ -28,7 +28,9 @@ def _page() -> OcrPage:
             words.append(OcrWord(token, (x, 100 + 80 * li, x + w, 140 + 80 * li), 95.0, 1, li,
                                  li, wi))
             x += w + 22
-    return OcrPage(number=1, width=2480, height=3508, words=words, text="\n".join(LINES))
+    ink = [[*w.bbox, 0.0, 0.0, 1.0, 0.2, 0.05, 1.0] for w in words]  # printed toner
+    return OcrPage(number=1, width=2480, height=3508, words=words, text="\n".join(LINES),
+                   ink=ink)
 
 
 def test_reviews_become_examples_and_crops(tmp_path):
@@ -43,22 +45,22 @@ def test_reviews_become_examples_and_crops(tmp_path):
     orig.write_bytes(pdf)
     with Archive(settings_for(tmp_path / "home")) as archive:
         archive.archive_document(result, pdf, orig, branch="hn01", batch_id="b-1")
-        archive.review_field("doc-learn-1", "relationship", reviewer="qa.lan")
+        archive.review_field("doc-learn-1", "receiver", reviewer="qa.lan")
         archive.review_field("doc-learn-1", "requester_name", reviewer="qa.lan",
                              corrected_value="Trần Thị Mai Anh", correct=True)
         rows = {r.field_id: r for r in reviewed_fields(archive.db)}
-        assert set(rows) == {"relationship", "requester_name"}
+        assert set(rows) == {"receiver", "requester_name"}
         assert rows["requester_name"].decision == "correct"
         assert rows["requester_name"].actor == "qa.lan"
         assert rows["requester_name"].final == "Trần Thị Mai Anh"
         exs, skipped = learn.examples(archive)
         labels = {e.field_id: e.ok for e in exs}
         # accepted: the value read is right; corrected: the value read was wrong
-        assert labels == {"relationship": True, "requester_name": False} and skipped == 0
+        assert labels == {"receiver": True, "requester_name": False} and skipped == 0
         assert learn.calibrate_from_reviews(archive=archive) == 1  # too few to refit
         out = tmp_path / "export"
         assert learn.export_reviews(out, archive=archive) == 0
         lines = [json.loads(x) for x in (out / "labels.jsonl").read_text().splitlines()]
-        assert {x["field_id"] for x in lines} == {"relationship", "requester_name"}
+        assert {x["field_id"] for x in lines} == {"receiver", "requester_name"}
         for x in lines:
             assert x["crop"] and (out / x["crop"]).stat().st_size > 0
