@@ -153,3 +153,20 @@ def test_real_tesseract_hand_filled(hand_filled):
         if cm.hand_model():
             flagged = sum(f.handwritten for f in found)
             assert flagged >= 0.6 * len(found), [(f.id, f.handwriting_score) for f in found]
+
+
+def test_template_wordings_are_labels():
+    """Wordings of the official templates (TK1-TS, CT01) find their fields."""
+    lines = [
+        "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ",
+        "Kính gửi: Công an phường Kim Liên",
+        "1. Họ và tên (viết chữ in hoa): NGUYỄN THỊ HỒNG NHUNG",
+        "2. Ngày, tháng, năm sinh: 12/03/1995",
+        "3. Số CCCD/ĐDCN/Hộ chiếu: 001195012345",
+        "4. Điện thoại: 0912345678",
+    ]
+    fields = extract("residence_change", [make_page(lines)], review_threshold=0.0)
+    assert fields["full_name"].value == "NGUYỄN THỊ HỒNG NHUNG"
+    assert fields["birth_date"].value == "1995-03-12"
+    assert fields["id_number"].value == "001195012345"
+    assert fields["phone"].value == "0912345678"
