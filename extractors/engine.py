@@ -4,8 +4,10 @@ For each field of the document type (``schemas.json``) the label is looked up am
 document's fuzzy label spans (restricted to its section when the schema says so); the value is
 made of the words right of the label on the same visual line up to the next label, or of the
 line below when nothing follows the label. Values wrap onto the next line when they ran to the
-right margin. Each raw value is normalised and validated per kind; confidence combines OCR word
-confidences, label match quality and validation, through a calibration table.
+right margin. Each raw value is normalised and validated per kind; its confidence is the
+fitted confidence model's probability (``confidence.py``) from OCR, label, validator,
+vocabulary, handwriting (``handwriting.py``) and page-quality features; handwritten values and
+pages unlike the calibration pages go to review.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from extractors.text import fold, fold_alnum, squash
 from pipeline.model import Classification, Field, OcrPage, OcrWord
 
 SCHEMA_PATH = Path(__file__).with_name("schemas.json")
-CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
 STOP = "_stop"
 
 
@@ -72,13 +73,6 @@ def _labelset(document_type: str) -> LabelSet:
 @lru_cache(maxsize=1)
 def _signature_re() -> re.Pattern[str]:
     return re.compile(schemas()["_signature_regex"])
-
-
-@lru_cache(maxsize=1)
-def calibration() -> dict[str, Any]:
-    if CALIBRATION_PATH.exists():
-        return json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))
-    return {}
 
 
 @dataclass
@@ -388,22 +382,6 @@ def kind_group(kind: str) -> str:
     return "structured" if kind in STRUCTURED else "free"
 
 
-def calibrate(kind: str, raw: float) -> float:
-    """Raw score -> confidence through the calibration table (``calibrate.py``), if any."""
-    cal = calibration()
-    tables = cal.get("tables") or {}
-    table = tables.get(kind) or tables.get(kind_group(kind)) or tables.get("*")
-    if not table:
-        return round(raw, 4)
-    edges, probs = table["edges"], table["probs"]
-    i = min(len(probs) - 1, max(0, bisect.bisect_right(edges, raw) - 1))
-    conf = probs[i] ** cal.get("gamma", 1.0)
-    # safety net where calibration data is thin: never more sure than the OCR's weakest word
-    # allows (raw 0.81 -> at most 0.90)
-    conf = min(conf, raw**0.5)
-    return round(max(0.0, min(1.0, conf)), 4)
-
-
 _TIGHT = {"id_number", "phone", "email", "date", "number", "gender", "year"}
 
 
@@ -625,8 +603,8 @@ def _extract(
             conf = 0.999
         elif prob is not None:
             conf = round(prob, 4)
-        else:  # no fitted model (a fresh checkout before calibration): the old table
-            conf = calibrate(kind, raw_score(rv.words, rv.label_score) * (0.97 ** len(soft)))
+        else:  # no fitted model: the raw score, and nothing is auto-accepted (below)
+            conf = round(raw_score(rv.words, rv.label_score) * (0.97 ** len(soft)), 4)
         if reasons:
             conf = min(conf, 0.5)
         f = Field(
@@ -641,7 +619,8 @@ def _extract(
             feats[fid] = fx
         fields[fid] = f
     _cross_checks(fields)
-    accept = max(review_threshold, cm.accept_threshold()) if cm.model() else review_threshold
+    # without a fitted model accept_threshold() is above 1: every field goes to review
+    accept = max(review_threshold, cm.accept_threshold())
     for fid, f in fields.items():
         _finalize(f, accept)
         if set(f.reasons) - _MODEL_REASONS:
