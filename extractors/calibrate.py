@@ -1,126 +1,203 @@
-"""Fit the confidence calibration table from OCR'd generated documents with ground truth.
+"""Recalibration, one command: fit the handwriting detector and the confidence model.
 
-For every extracted field that has a value and no validation reason, the raw score (OCR word
-confidences x label match quality, ``engine.raw_score``) and whether the value is correct are
-collected. Per kind group (``structured``: values that passed a validator such as dates, ID numbers,
-phones; ``free``: names and text; and all together, ``*``), raw scores are binned; each
-bin's confidence is the share of correct values in it, made non-decreasing in the raw score
-by pooling adjacent bins (isotonic), smoothed as (k + 0.5) / (n + 1). Then one exponent
-``gamma`` is chosen so that the fields at or above the default review threshold (0.90) are at
-least ``TARGET`` correct on this data: confidence = p ** gamma. So the default threshold means
-"auto-accept where the calibration data says >= 99.6% correct"; a higher threshold is stricter.
-The table is written to ``extractors/calibration.json``.
+    SOHOA_OCR_LANGUAGES=vie nice -n 10 .venv/bin/python -m extractors.calibrate
+    (the same as ``sohoa calibrate``; ``--from-reviews`` refits on QA decisions instead,
+    ``extractors/learn.py``)
+
+1. The training set (``extractors/devsets.py``) is generated and OCR'd afresh through the
+   production page chain; the handwriting detector (logistic regression on the value crops'
+   ink features, ``extractors/handwriting.py``) is fitted on its fields: printed vs hand.
+2. The calibration set (other seed, other printed fonts, other hands) is OCR'd; every field
+   that the model decides on (a value, no validator reason, not handwritten) gives a feature
+   vector (``engine.features``) and whether its value is exactly right; the confidence model
+   (``extractors/confidence.py``) is fitted on them, and the auto-accept threshold is the
+   lowest probability at which the 95% Wilson lower bound of precision on the calibration set
+   is >= 99.5%. The pages' quality range is kept (pages outside it go to review).
+3. The development set (third seed, fonts and hand) is extracted with the new model and its
+   precision, review share and intervals are printed: decisions are taken on it, never on
+   the held-out set.
+
+Everything is written to ``extractors/confidence.json``. OCR readings are kept under
+``--cache`` only under a key of the code and tessdata that produced them (``devsets``).
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import json
-import math
-from collections import defaultdict
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
-from extractors import engine
+import numpy as np
 
-EDGES = [0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98]
-TARGET = 0.996  # a margin over the contract's 99.5%
-DEFAULT_THRESHOLD = 0.90
-MIN_PER_KIND = 60
+from extractors import confidence as cm
+from extractors import devsets, engine
+from extractors import handwriting as hw
+from pipeline.model import OcrPage
 
-
-def wilson_lower(k: int, n: int, z: float = 1.64) -> float:
-    if n == 0:
-        return 0.0
-    p = k / n
-    den = 1 + z * z / n
-    centre = p + z * z / (2 * n)
-    margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, (centre - margin) / den)
+DEFAULT_CACHE = Path(os.environ.get("SOHOA_EVAL_CACHE", Path.home() / ".cache/sohoa/ocr-sets"))
+COUNTS = {"training": 39, "calibration": 390, "development": 104}
 
 
-def _share(block: list[int]) -> float:
-    return (block[0] + 0.5) / (block[1] + 1.0)
+def exact(kind: str, got: Any, want: Any) -> bool:
+    """Strict correctness for calibration: a value is right only if it is the value
+    (names and text: equal after whitespace squashing, case-insensitive; no similarity)."""
+    from extractors.text import squash
+
+    if want is None or got is None:
+        return want is None and got is None
+    if kind in ("name", "text"):
+        return squash(str(got)).casefold() == squash(str(want)).casefold()
+    if kind == "number":
+        try:
+            return abs(float(got) - float(want)) < 1e-6
+        except (TypeError, ValueError):
+            return False
+    return str(got) == str(want)
 
 
-def _table(samples: list[tuple[float, bool]]) -> dict[str, Any]:
-    counts = [[0, 0] for _ in EDGES]
-    for raw, ok in samples:
-        i = max(0, sum(1 for e in EDGES if raw >= e) - 1)
-        counts[i][0] += ok
-        counts[i][1] += 1
-    # pool adjacent violators on the (correct, total) counts: non-decreasing shares, sparse
-    # bins merged with their neighbours; each pooled block gets a smoothed share
-    blocks: list[list[int]] = []  # [correct, total, first bin, last bin]
-    for i, (k, n) in enumerate(counts):
-        if n == 0:
-            continue
-        blocks.append([k, n, i, i])
-        while len(blocks) > 1 and _share(blocks[-2]) > _share(blocks[-1]):
-            k2, n2, _, e2 = blocks.pop()
-            blocks[-1][0] += k2
-            blocks[-1][1] += n2
-            blocks[-1][3] = e2
-    probs = [0.0] * len(EDGES)
-    for k, n, first, last in blocks:
-        for i in range(first, last + 1):
-            probs[i] = (k + 0.5) / (n + 1.0)
-    for i in range(1, len(probs)):  # empty bins take the value below them
-        if counts[i][1] == 0:
-            probs[i] = probs[i - 1]
-    return {"edges": EDGES, "probs": [round(p, 4) for p in probs], "counts": [n for _, n in counts]}
+def pages_of(d: dict) -> list[OcrPage]:
+    return [OcrPage.from_dict(p) for p in d["pages"]]
 
 
-def fit(records: list[tuple[str, float, bool]]) -> dict[str, Any]:
-    by_group: dict[str, list[tuple[float, bool]]] = defaultdict(list)
-    for kind, raw, ok in records:
-        by_group[engine.kind_group(kind)].append((raw, ok))
-        by_group["*"].append((raw, ok))
-    tables = {k: _table(v) for k, v in by_group.items() if k == "*" or len(v) >= MIN_PER_KIND}
-    # choose gamma so that precision above the default threshold reaches TARGET
-    gamma = 1.0
-    for g in [1.0, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32]:
-        acc = [
-            ok for kind, raw, ok in records if _lookup(tables, kind, raw) ** g >= DEFAULT_THRESHOLD
-        ]
-        gamma = g
-        if not acc or sum(acc) / len(acc) >= TARGET:
-            break
-    return {"gamma": gamma, "target": TARGET, "tables": tables, "records": len(records)}
-
-
-def _lookup(tables: dict[str, Any], kind: str, raw: float) -> float:
-    t = tables.get(kind) or tables.get(engine.kind_group(kind)) or tables["*"]
-    i = max(0, sum(1 for e in t["edges"] if raw >= e) - 1)
-    return t["probs"][min(i, len(t["probs"]) - 1)]
-
-
-def records_from(docs: list[dict], same) -> list[tuple[str, float, bool]]:
-    from pipeline.model import OcrPage
-
-    out = []
+def fit_hand(docs: list[dict]) -> dict:
+    xs, ys = [], []
     for d in docs:
         if d["type"] == "other":
             continue
-        pages = [OcrPage.from_dict(p) for p in d["pages"]]
-        for fid, f, raw in engine.extract_with_raw(d["type"], pages, 0.0):
-            if f.value is None or f.reasons or raw is None:
+        for _fid, _f, x in engine.hand_records(d["type"], pages_of(d)):
+            xs.append(x)
+            ys.append(1.0 if d["hand"] else 0.0)
+    x, y = np.array(xs), np.array(ys)
+    m = cm.fit_logistic(x, y, l2=1.0)
+    m["features"] = list(hw.FIELD_FEATURES)
+    p = cm.predict(m, x)
+    tp = int(((p >= 0.5) & (y == 1)).sum())
+    m["fit"] = {"fields": len(y), "hand": int(y.sum()),
+                "precision": tp / max(1, int((p >= 0.5).sum())),
+                "recall": tp / max(1, int(y.sum()))}
+    return m
+
+
+def records(docs: list[dict]) -> tuple[list, list[bool], list[dict], list]:
+    xs, ok, meta, page_rows = [], [], [], []
+    for d in docs:
+        pages = pages_of(d)
+        for p in pages:
+            q = engine.page_quality(p)
+            page_rows.append([q[f] for f in cm.PAGE_FEATURES])
+        if d["type"] == "other":
+            continue
+        for fid, f, fx in engine.extract_records(d["type"], pages):
+            right = exact(f.kind, f.value, d["fields"].get(fid))
+            meta.append({"doc": d["index"], "field": fid, "kind": f.kind, "hand": d["hand"],
+                         "ok": right, "value": f.value, "needs_review": f.needs_review,
+                         "handwritten": f.handwritten, "reasons": list(f.reasons),
+                         "model": fx is not None})
+            if fx is None:
                 continue
-            out.append((f.kind, raw, bool(same(f.kind, f.value, d["fields"].get(fid)))))
+            xs.append([fx[k] for k in cm.FEATURES])
+            ok.append(right)
+    return xs, ok, meta, page_rows
+
+
+def fit_confidence(xs, ok) -> dict:
+    x, y = np.array(xs, dtype=float), np.array(ok, dtype=float)
+    m = cm.fit_logistic(x, y, l2=1.0)
+    m["features"] = list(cm.FEATURES)
+    return m
+
+
+def save(model: dict) -> None:
+    cm.MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    cm.model.cache_clear()
+
+
+def report(name: str, meta: list[dict]) -> dict:
+    """Auto-accepted precision and review share with Wilson intervals, printed and by hand."""
+    out = {}
+    for part, rows in (("all", meta), ("printed", [r for r in meta if not r["hand"]]),
+                       ("hand", [r for r in meta if r["hand"]])):
+        acc = [r for r in rows if not r["needs_review"]]
+        k = sum(r["ok"] for r in acc)
+        lo, hi = cm.wilson(k, len(acc))
+        right = sum(r["ok"] for r in rows)
+        rlo, rhi = cm.wilson(right, len(rows))
+        out[part] = {"fields": len(rows), "auto": len(acc), "auto_correct": k,
+                     "precision": k / len(acc) if acc else None, "precision_ci": [lo, hi],
+                     "review_share": 1 - len(acc) / len(rows) if rows else None,
+                     "exact": right / len(rows) if rows else None, "exact_ci": [rlo, rhi]}
+        prec = f"{k / len(acc):.4f} [{lo:.4f}, {hi:.4f}]" if acc else "n/a"
+        print(f"  {name} {part:<8} fields {len(rows):4d}  exact {out[part]['exact'] or 0:.3f} "
+              f"[{rlo:.3f}, {rhi:.3f}]  auto {len(acc):4d} ({k} right) precision {prec}  "
+              f"review share {out[part]['review_share'] or 0:.3f}")
+    wrong = [r for r in meta if not r["needs_review"] and not r["ok"]]
+    for r in wrong[:10]:
+        print(f"    wrong auto-accepted: doc {r['doc']} {r['field']} {r['value']!r}")
     return out
 
 
-def fit_and_save(docs: list[dict]) -> dict[str, Any]:
-    import sys
-    from pathlib import Path
+def run(counts: dict[str, int], cache: Path | None, workers: int) -> dict:
+    from pipeline.config import OcrSettings
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    from evaluate_extraction import same  # noqa: E402
+    langs = OcrSettings.from_env().languages
+    save({})  # start from nothing: no earlier model leaks into the fit
+    train = devsets.build("training", counts["training"], workers, cache, langs)
+    hand = fit_hand(train)
+    print(f"handwriting detector (training set): {hand['fit']}")
+    save({"handwriting": hand})
+    cal = devsets.build("calibration", counts["calibration"], workers, cache, langs)
+    xs, ok, meta, page_rows = records(cal)
+    conf = fit_confidence(xs, ok)
+    probs = cm.predict(conf, np.array(xs, dtype=float))
+    thr = cm.threshold_for(probs, np.array(ok))
+    model = {
+        "fitted": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "ocr_languages": langs,
+        "sets": {k: {"seed": devsets.SETS[k].seed, "fonts": devsets.SETS[k].fonts,
+                     "hands": devsets.SETS[k].hands, "documents": counts[k]}
+                 for k in counts},
+        "handwriting": hand, "confidence": conf, "threshold": thr,
+        "page_ranges": cm.page_ranges(page_rows),
+        "calibration_fields": len(ok), "calibration_correct": int(sum(ok)),
+    }
+    save(model)
+    print(f"confidence model: {len(ok)} calibration fields ({sum(ok)} right); threshold "
+          f"{thr['threshold']:.4f}: {thr['accepted']} accepted, {thr['correct']} right, "
+          f"Wilson 95% lower bound {thr['lower']:.4f}")
+    _, _, cal_meta, _ = records(cal)
+    model["calibration_report"] = report("calibration", cal_meta)
+    dev = devsets.build("development", counts["development"], workers, cache, langs)
+    _, _, dev_meta, _ = records(dev)
+    model["development_report"] = report("development", dev_meta)
+    save(model)
+    return model
 
-    records = records_from(docs, same)
-    cal = fit(records)
-    engine.CALIBRATION_PATH.write_text(json.dumps(cal, indent=1) + "\n")
-    engine.calibration.cache_clear()
-    print(f"calibration: {len(records)} fields, gamma {cal['gamma']}")
-    for k, t in cal["tables"].items():
-        print(f"  {k:<12} counts {t['counts']}")
-        print(f"  {'':<12} probs  {t['probs']}")
-    return cal
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m extractors.calibrate", description=__doc__)
+    ap.add_argument("--from-reviews", action="store_true",
+                    help="refit on the fields QA decided (extractors/learn.py)")
+    ap.add_argument("--write", action="store_true",
+                    help="with --from-reviews: also write the refitted model")
+    ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
+                    help="OCR readings, keyed by code and tessdata hash")
+    ap.add_argument("--no-cache", action="store_true", help="OCR everything in this run")
+    ap.add_argument("--workers", type=int, default=2)
+    for k, v in COUNTS.items():
+        ap.add_argument(f"--{k}", type=int, default=v, help=f"documents (default {v})")
+    a = ap.parse_args(argv)
+    if a.from_reviews:
+        from extractors import learn
+
+        return learn.calibrate_from_reviews(write=a.write)
+    counts = {k: getattr(a, k) for k in COUNTS}
+    run(counts, None if a.no_cache else a.cache, a.workers)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -35,6 +35,32 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="one contract JSON object per line")
     p.add_argument("--jobs", type=int, default=None)
     p.set_defaults(func=cmd_extract)
+    c = subparsers.add_parser(
+        "calibrate", help="refit the handwriting detector and the confidence model "
+        "(generated sets, fresh OCR), or --from-reviews on QA decisions")
+    c.add_argument("--from-reviews", action="store_true")
+    c.add_argument("--write", action="store_true", help="with --from-reviews: write the model")
+    c.add_argument("--no-cache", action="store_true")
+    c.set_defaults(func=cmd_calibrate)
+    e = subparsers.add_parser("export-reviews",
+                              help="write every reviewed field's crop and label (labels.jsonl)")
+    e.add_argument("out", type=Path)
+    e.set_defaults(func=cmd_export_reviews)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from extractors import calibrate
+
+    argv = ["--from-reviews"] if args.from_reviews else []
+    argv += ["--write"] if args.write else []
+    argv += ["--no-cache"] if args.no_cache else []
+    return calibrate.main(argv)
+
+
+def cmd_export_reviews(args: argparse.Namespace) -> int:
+    from extractors.learn import export_reviews
+
+    return export_reviews(args.out)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

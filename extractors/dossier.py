@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from classifiers.classify import classify_page as _classify_page
-from extractors.engine import extract, flag, schemas
+from extractors.engine import confirm_handwritten, extract, flag, schemas
 from extractors.normalize import norm_dossier_code
 from extractors.text import fold_alnum
 from pipeline.model import Classification, Field, OcrPage
@@ -161,6 +161,7 @@ def assemble(
                 d.issues.append("printed_code_differs_from_qr")
                 flag(f, "dossier_code_qr_mismatch")
         cross_check(d)
+        confirm_by_printed(d)
     if dossier_code and len(dossiers) == 1:
         d = dossiers[0]
         if d.code and d.code != dossier_code:
@@ -221,3 +222,22 @@ def cross_check(d: Dossier) -> None:
             flag(name, "cross_document_name_mismatch")
             flag(r_name, "cross_document_name_mismatch")
             d.issues.append(f"cross_document_name_mismatch:{s.type}")
+
+
+# the values that identify people: a misread one cannot equal another printed value exactly
+_CONFIRMABLE = {"id_number", "phone", "name"}
+
+
+def confirm_by_printed(d: Dossier) -> None:
+    """A handwritten value on a form that equals, exactly, a value of the same kind printed
+    on the dossier's receipt or ID-card copy and auto-accepted there: two independent
+    readings agree, so the ``handwritten`` reason is lifted (``confirmed_by_printed``)."""
+    slices = ([d.receipt] if d.receipt else []) + list(d.documents)
+    printed = [f for s in slices for f in s.fields.values()
+               if f.kind in _CONFIRMABLE and f.value and not f.handwritten and not f.needs_review]
+    for s in slices:
+        for f in s.fields.values():
+            if f.handwritten or "handwritten" in f.reasons:
+                for p in printed:
+                    if p is not f and p.kind == f.kind and confirm_handwritten(f, p):
+                        break

@@ -4,14 +4,17 @@ For each field of the document type (``schemas.json``) the label is looked up am
 document's fuzzy label spans (restricted to its section when the schema says so); the value is
 made of the words right of the label on the same visual line up to the next label, or of the
 line below when nothing follows the label. Values wrap onto the next line when they ran to the
-right margin. Each raw value is normalised and validated per kind; confidence combines OCR word
-confidences, label match quality and validation, through a calibration table.
+right margin. Each raw value is normalised and validated per kind; its confidence is the
+fitted confidence model's probability (``confidence.py``) from OCR, label, validator,
+vocabulary, handwriting (``handwriting.py``) and page-quality features; handwritten values and
+pages unlike the calibration pages go to review.
 """
 
 from __future__ import annotations
 
 import bisect
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -20,15 +23,17 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from extractors import adminunits
+from extractors import confidence as cm
+from extractors import handwriting as hw
 from extractors import normalize as nz
 from extractors.layout import LabelSet, Line, Span, document_lines, find_labels, union_bbox
 from extractors.names import repair as repair_name
-from extractors.names import repair_text, unmarked_stop_syllables, vocab_value
+from extractors.names import repair_text, unmarked_stop_syllables, vocab_agreement
 from extractors.text import fold, fold_alnum, squash
 from pipeline.model import Classification, Field, OcrPage, OcrWord
 
 SCHEMA_PATH = Path(__file__).with_name("schemas.json")
-CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
 STOP = "_stop"
 
 
@@ -70,13 +75,6 @@ def _signature_re() -> re.Pattern[str]:
     return re.compile(schemas()["_signature_regex"])
 
 
-@lru_cache(maxsize=1)
-def calibration() -> dict[str, Any]:
-    if CALIBRATION_PATH.exists():
-        return json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))
-    return {}
-
-
 @dataclass
 class RawValue:
     words: list[OcrWord]
@@ -84,6 +82,7 @@ class RawValue:
     page: int | None
     label_score: float  # 0..1
     qr: bool = False  # the value was read from a QR code
+    below: bool = False  # found on the line under its label
 
 
 def _first_word_after(line: Line, span: Span) -> int:
@@ -249,7 +248,7 @@ class _Doc:
         score = span.score / 100.0
         if below_used and words:
             score *= 0.98
-        return RawValue(words, text, line.page if words else None, score)
+        return RawValue(words, text, line.page if words else None, score, below=below_used)
 
     def _wrapped(self, li: int, last: OcrWord, block_start: OcrWord | None = None) -> list[OcrWord]:
         """The next line's words when the value was wrapped onto it: its first word would
@@ -383,22 +382,6 @@ def kind_group(kind: str) -> str:
     return "structured" if kind in STRUCTURED else "free"
 
 
-def calibrate(kind: str, raw: float) -> float:
-    """Raw score -> confidence through the calibration table (``calibrate.py``), if any."""
-    cal = calibration()
-    tables = cal.get("tables") or {}
-    table = tables.get(kind) or tables.get(kind_group(kind)) or tables.get("*")
-    if not table:
-        return round(raw, 4)
-    edges, probs = table["edges"], table["probs"]
-    i = min(len(probs) - 1, max(0, bisect.bisect_right(edges, raw) - 1))
-    conf = probs[i] ** cal.get("gamma", 1.0)
-    # safety net where calibration data is thin: never more sure than the OCR's weakest word
-    # allows (raw 0.81 -> at most 0.90)
-    conf = min(conf, raw**0.5)
-    return round(max(0.0, min(1.0, conf)), 4)
-
-
 _TIGHT = {"id_number", "phone", "email", "date", "number", "gender", "year"}
 
 
@@ -412,7 +395,7 @@ def _tighten(rv: RawValue, normalizer: str, value: Any) -> RawValue:
             part = words[i : i + size]
             v, _ = nz.normalize(normalizer, " ".join(w.text for w in part))
             if v == value:
-                return RawValue(part, rv.text, rv.page, rv.label_score, rv.qr)
+                return RawValue(part, rv.text, rv.page, rv.label_score, rv.qr, rv.below)
     return rv
 
 
@@ -438,20 +421,104 @@ def extract(
     return fields
 
 
-def extract_with_raw(document_type: str, pages: list[OcrPage], review_threshold: float = 0.9):
-    """(field id, Field, raw score) triples: what the calibration is fitted on."""
-    fields, raws = _extract(document_type, pages, review_threshold)
-    return [(fid, f, raws.get(fid)) for fid, f in fields.items()]
+def extract_records(document_type: str, pages: list[OcrPage], review_threshold: float = 0.9):
+    """(field id, Field, features or None): what the confidence model is fitted on. Features
+    are None for fields that go to review whatever their probability (no value, a validator
+    or cross-check reason, handwritten, unfamiliar page)."""
+    fields, feats = _extract(document_type, pages, review_threshold)
+    return [(fid, f, feats.get(fid)) for fid, f in fields.items()]
+
+
+def hand_records(document_type: str, pages: list[OcrPage]):
+    """(field id, Field, handwriting features) of the values found: the detector's data."""
+    if document_type not in schemas() or document_type.startswith("_"):
+        return []
+    global _FIELD_WORDS
+    ink = {p.number: hw.page_index(p) for p in pages}
+    hand_page = {p.number: hw.page_stats(p, ink[p.number]) for p in pages}
+    out = []
+    _FIELD_WORDS = {}
+    try:
+        for fid, f in extract(document_type, pages, review_threshold=0.0).items():
+            words = _FIELD_WORDS.get(id(f))
+            if words:
+                x = hw.field_features(words, ink.get(f.page), hand_page.get(f.page))
+                if x is not None:
+                    out.append((fid, f, x))
+    finally:
+        _FIELD_WORDS = None
+    return out
+
+
+# the words behind each Field, kept only while hand_records asks for them
+_FIELD_WORDS: dict[int, list[OcrWord]] | None = None
+
+
+# reasons that do not come from the reading itself: the model decides on those fields
+_MODEL_REASONS = {"low_ocr_confidence"}
+# kinds where one wrong digit is a wrong person, phone or account: handwriting is flagged
+# at a lower score (a missed detection would otherwise let a hand-read number through)
+_NUMBER_KINDS = {"id_number", "phone"}
+HAND_THRESHOLD = 0.5
+HAND_THRESHOLD_NUMBERS = 0.2
+
+
+def page_quality(page: OcrPage) -> dict[str, float]:
+    confs = [w.confidence for w in page.words if len(fold_alnum(w.text).replace(" ", "")) >= 2]
+    if not confs:
+        return {"page_conf": 0.0, "page_weak": 1.0}
+    return {
+        "page_conf": sum(confs) / len(confs) / 100.0,
+        "page_weak": sum(c < 60 for c in confs) / len(confs),
+    }
+
+
+def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repaired: bool,
+             hand: float, quality: dict[str, float], value: Any = None) -> dict[str, float]:
+    units, known = adminunits.check(value) if kind == "text" and isinstance(value, str) \
+        else (0, 0)
+    real = [w.confidence for w in rv.words if len(fold_alnum(w.text).replace(" ", "")) >= 3]
+    confs = sorted(real or [w.confidence for w in rv.words])
+    group = kind_group(kind)
+    dotted, odd = hw.reading_signs(rv.words)
+    return {
+        "ocr_min": confs[0] / 100.0,
+        "ocr_mean": sum(confs) / len(confs) / 100.0,
+        "label": rv.label_score,
+        "below": float(rv.below),
+        "words": math.log1p(len(rv.words)),
+        "soft": float(len(soft)),
+        "vocab_agree": float(vocab == "agree"),
+        "vocab_disagree": float(vocab == "disagree"),
+        "hand": hand,
+        "dotted": dotted,
+        "odd_chars": odd,
+        "structured": float(group == "structured"),
+        "name": float(kind == "name"),
+        "text": float(kind == "text"),
+        "repaired": float(repaired),
+        "units_found": math.log1p(units),
+        "units_unknown": (units - known) / units if units else 0.0,
+        **quality,
+    }
 
 
 def _extract(
     document_type: str, pages: list[OcrPage], review_threshold: float
-) -> tuple[dict[str, Field], dict[str, float]]:
-    raws: dict[str, float] = {}
+) -> tuple[dict[str, Field], dict[str, dict[str, float]]]:
+    feats: dict[str, dict[str, float]] = {}
     if document_type not in schemas() or document_type.startswith("_"):
-        return {}, raws
+        return {}, feats
     sch = schemas()[document_type]
     doc = _Doc(document_type, pages)
+    quality = {p.number: page_quality(p) for p in pages}
+    ink = {p.number: hw.page_index(p) for p in pages}
+    hand_page = {p.number: hw.page_stats(p, ink[p.number]) for p in pages}
+    # a page unlike the calibration pages, or one whose ink was never measured (so nothing
+    # tells printed from handwritten values on it), is reviewed whole
+    unfamiliar = {n for n, q in quality.items() if cm.unfamiliar(q)}
+    if cm.hand_model():
+        unfamiliar |= {p.number for p in pages if p.words and not p.ink}
     fields: dict[str, Field] = {}
     for spec in sch["fields"]:
         fid, kind = spec["id"], spec["kind"]
@@ -491,6 +558,9 @@ def _extract(
         if not rv.words or not fold_alnum(nz.clean_text(rv.text)):
             fields[fid] = _missing(fid, kind, "value_not_found")
             continue
+        hand = hw.score(hw.field_features(rv.words, ink.get(rv.page), hand_page.get(rv.page)),
+                        cm.hand_model())
+        words_of = rv.words
         value, nreasons = nz.normalize(spec.get("normalizer", kind), rv.text)
         soft = [r for r in nreasons if r.startswith("~")]
         reasons.extend(r for r in nreasons if not r.startswith("~"))
@@ -500,17 +570,24 @@ def _extract(
             f = Field(
                 fid, kind, None, squash(rv.text), 0.0, rv.page, union_bbox(rv.words), True, reasons
             )
+            _mark_hand(f, hand)
             fields[fid] = f
             continue
+        repaired = False
+        vocab: str | None = None
         if kind == "name":
+            before = value
             value, name_reasons, _ = repair_name(value)
+            repaired = value != before
             reasons.extend(name_reasons)
         elif kind == "text":
             value = repair_text(value)
             if spec.get("vocab"):
-                value, fixed = vocab_value(value, spec["vocab"])
-                if fixed:
-                    soft.append("~vocab")
+                # a closed vocabulary validates, it never cuts or replaces what was read: a
+                # value outside it ("Mẹ đẻ", "Lâu đài") is kept whole and goes to review
+                vocab = vocab_agreement(value, spec["vocab"])
+                if vocab == "disagree":
+                    reasons.append("not_in_vocabulary")
         if kind in ("text", "name") and unmarked_stop_syllables(value):
             reasons.append("suspect_diacritics")
         if kind == "date" and not reasons:
@@ -519,19 +596,60 @@ def _extract(
             value, reasons, rv = _prefer_qr(pages, value, reasons, rv)
         if kind in _TIGHT and len(rv.words) > 1:
             rv = _tighten(rv, spec.get("normalizer", kind), value)
-        raw = raw_score(rv.words, rv.label_score) * (0.97 ** len(soft))
-        raws[fid] = raw
-        conf = 0.999 if rv.qr else calibrate(kind, raw)
+        fx = features(rv, kind, soft, vocab, repaired, hand,
+                      quality.get(rv.page, {"page_conf": 0.0, "page_weak": 1.0}), value)
+        prob = cm.probability(fx)
+        if rv.qr:
+            conf = 0.999
+        elif prob is not None:
+            conf = round(prob, 4)
+        else:  # no fitted model: the raw score, and nothing is auto-accepted (below)
+            conf = round(raw_score(rv.words, rv.label_score) * (0.97 ** len(soft)), 4)
         if reasons:
             conf = min(conf, 0.5)
         f = Field(
             fid, kind, value, squash(rv.text), conf, rv.page, union_bbox(rv.words), False, reasons
         )
+        _mark_hand(f, hand)
+        if _FIELD_WORDS is not None:
+            _FIELD_WORDS[id(f)] = words_of
+        if rv.page in unfamiliar and not rv.qr:
+            f.reasons.append("unfamiliar_page")
+        if not rv.qr:
+            feats[fid] = fx
         fields[fid] = f
     _cross_checks(fields)
-    for f in fields.values():
-        _finalize(f, review_threshold)
-    return fields, raws
+    # without a fitted model accept_threshold() is above 1: every field goes to review
+    accept = max(review_threshold, cm.accept_threshold())
+    for fid, f in fields.items():
+        _finalize(f, accept)
+        if set(f.reasons) - _MODEL_REASONS:
+            feats.pop(fid, None)
+    return fields, feats
+
+
+def _mark_hand(f: Field, score: float) -> None:
+    """Handwritten values go to review: their reading has nothing independent behind it."""
+    f.handwriting_score = round(score, 4)
+    limit = HAND_THRESHOLD_NUMBERS if f.kind in _NUMBER_KINDS else HAND_THRESHOLD
+    f.handwritten = score >= HAND_THRESHOLD
+    if score >= limit and "handwritten" not in f.reasons:
+        f.reasons.append("handwritten")
+
+
+def confirm_handwritten(f: Field, printed: Field) -> bool:
+    """A handwritten value confirmed by an independent printed reading of the same value
+    (the same number on the printed ID-card copy or receipt of the dossier): exact equality
+    of two independent readings. Only then the ``handwritten`` reason is lifted."""
+    if not f.value or f.value != printed.value or printed.handwritten or printed.needs_review:
+        return False
+    if "handwritten" not in f.reasons or set(f.reasons) - {"handwritten"}:
+        return False
+    f.reasons.remove("handwritten")
+    f.reasons.append("confirmed_by_printed")
+    f.confidence = max(f.confidence, printed.confidence)
+    f.needs_review = False
+    return True
 
 
 def _cross_checks(fields: dict[str, Field]) -> None:
@@ -563,7 +681,7 @@ def _finalize(f: Field, threshold: float) -> None:
         return
     if f.confidence < threshold and not f.reasons:
         f.reasons.append("low_ocr_confidence")
-    f.needs_review = bool(f.reasons) or f.confidence < threshold
+    f.needs_review = bool(set(f.reasons) - {"confirmed_by_printed"}) or f.confidence < threshold
 
 
 def to_contract_json(

@@ -130,20 +130,13 @@ def repair_text(text: str) -> str:
     return " ".join(out)
 
 
-def vocab_value(value: str, vocab: list[str]) -> tuple[str, bool]:
-    """The vocabulary's spelling of a value read without (some of) its diacritics; (value,
-    False) when no entry folds to the same text."""
-    f = fold(value)
-    for v in vocab:
-        if fold(v) == f:
-            return v, v != value
-    # an entry followed by a short stray token (stamp or leader debris: "Không VHI")
-    head, _, tail = f.rpartition(" ")
-    if head and len(tail) <= 3:
-        for v in vocab:
-            if fold(v) == head:
-                return v, True
-    return value, False
+def vocab_agreement(value: str, vocab: list[str]) -> str:
+    """A closed vocabulary as a validator: ``agree`` when the value is one of its entries as
+    read (case-insensitive), else ``disagree``. It never cuts or replaces the value: "Mẹ đẻ"
+    stays "Mẹ đẻ" even where the list only has "Mẹ", and an entry that matches only without
+    its diacritics is a disagreement (the marks read may be wrong, or the list incomplete)."""
+    v = " ".join(value.split()).casefold()
+    return "agree" if any(" ".join(e.split()).casefold() == v for e in vocab) else "disagree"
 
 
 _STOP_FINALS = ("c", "ch", "p", "t")

@@ -171,6 +171,8 @@ class OcrPage:
     vertical_share: float = 0.0  # text blocks Tesseract read top-to-bottom
     language: str = ""  # the Tesseract languages the page was read with
     timings: dict[str, float] = field(default_factory=dict)
+    # per word [x0, y0, x1, y1, ink features...] (extractors.handwriting.word_ink)
+    ink: list[list[float]] = field(default_factory=list)
 
     @property
     def mean_confidence(self) -> float:
@@ -203,6 +205,8 @@ class OcrPage:
             out["error"] = self.error
         if words:
             out["words"] = [w.to_dict(exact=exact) for w in self.words]
+            if self.ink:
+                out["ink"] = self.ink
         return out
 
     @classmethod
@@ -234,6 +238,7 @@ class OcrPage:
             language=d.get("language", ""),
             qr_codes=d.get("qr_codes", []),
             timings=d.get("timings", {}),
+            ink=d.get("ink", []),
         )
 
 
@@ -260,6 +265,8 @@ class Field:
     bbox: tuple[int, int, int, int] | None
     needs_review: bool
     reasons: list[str] = field(default_factory=list)
+    handwritten: bool = False  # the value's crop looks written by hand (extractors.handwriting)
+    handwriting_score: float = 0.0  # 0..1
 
     def to_contract(self) -> dict[str, Any]:
         return {
@@ -268,6 +275,8 @@ class Field:
             "page": self.page,
             "bbox": list(self.bbox) if self.bbox else None,
             "needs_review": self.needs_review,
+            "handwritten": self.handwritten,
+            "handwriting_score": round(self.handwriting_score, 4),
         }
 
     def to_dict(self) -> dict[str, Any]:

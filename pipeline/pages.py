@@ -49,6 +49,7 @@ def run_page(task: PageTask) -> PageOutcome:
         page.rotation, page.skew = prepared.rotation, prepared.skew
         page.ocr_scale, page.dpi = prepared.ocr_scale, prepared.dpi
         page.qr_codes = find_qr_codes(page, prepared)
+        page.ink = word_ink(page, prepared)
         t = time.perf_counter()
         pdf = pdfa.page_pdf(prepared, page)
         timings["pdf.page"] = time.perf_counter() - t
@@ -104,6 +105,15 @@ def find_qr_codes(page: OcrPage, prepared) -> list[str]:
     if not looks_like_receipt(page.text):
         return []
     return decode_qr(preprocess.to_gray(prepared.archive_image))
+
+
+def word_ink(page: OcrPage, prepared) -> list[list[float]]:
+    """Per-word ink features (colour, stroke, pressure) for handwriting detection."""
+    try:
+        from extractors.handwriting import word_ink as features
+    except ImportError:
+        return []
+    return features(prepared.archive_image, prepared.ocr_image, page.words, prepared.ocr_scale)
 
 
 def _failed(number: int, error: dict, timings: dict[str, float]) -> OcrPage:

@@ -80,6 +80,8 @@ class Form:
         return fake.fmt_phone(p, self.style.phone_format)
 
     def dots(self) -> list[Run]:
+        if self.style.hand:
+            return []  # a hand-filled form: the blank's dots are drawn under the writing
         if self.rng.random() < self.style.dots:
             return [Run("", fill=self.rng.randint(6, 24))]
         return []
@@ -90,7 +92,7 @@ class Form:
         if field:
             self.fields[field] = fake.nfc(value) if isinstance(value, str) else value
             self.printed[field] = printed
-        return Run(printed, field=field)
+        return Run(printed, field=field, hand=True)
 
     def v_name(self, field: str | None, s: str) -> Run:
         p = self.name(s)
@@ -157,4 +159,13 @@ class Form:
         where = self.set(place_field, place, place) if place_field else Run(fake.nfc(place))
         for run in (where, date):
             run.italic = italic
+        if self.style.hand:
+            # the printed frame "ngày … tháng … năm …" with the numbers written into it
+            frame = []
+            for word, num in (("ngày", day), ("tháng", month), ("năm", str(d.year))):
+                frame.append(Run(word, italic=italic, field="signed_date"))
+                frame.append(Run(num, field="signed_date", hand=True))
+            if not place_field:
+                where.hand = False
+            return [where, Run(",", italic=italic), *frame]
         return [where, Run(",", italic=italic), date]

@@ -43,6 +43,28 @@ AGES = {
 }
 
 
+INKS = [(25, 45, 150), (20, 30, 120), (40, 60, 170), (30, 30, 35), (50, 50, 60)]
+
+
+def hand_style(style: Style, rng: random.Random, hands: list[str]) -> Style:
+    """The same form filled in by hand: a pen (blue or black), a hand and its habits."""
+    from samples.handfonts import usable
+
+    fonts = usable()
+    paths = [fonts.get(h, h) for h in hands]
+    paths = [p for p in paths if Path(p).is_file()]
+    if not paths:
+        raise RuntimeError("no handwriting font installed: run python -m samples.handfonts install")
+    style.hand = rng.choice(paths)
+    style.ink = rng.choice(INKS)
+    style.hand_scale = round(rng.uniform(1.1, 1.45), 2)
+    style.hand_slant = round(rng.uniform(-4, 4), 1)
+    style.hand_rise = round(rng.uniform(-0.15, 0.12), 2)
+    style.hand_stroke = rng.choice([0, 0, 1])
+    style.dots = 0.0
+    return style
+
+
 def random_style(rng: random.Random, fonts: list[str] | None = None) -> Style:
     return Style(
         font=rng.choice(list(fonts or DEFAULT_FONTS)),
@@ -94,7 +116,7 @@ def render(
     fields = {k: form.fields.get(k) for k in FIELDS[doc_type]}
     missing = [k for k in FIELDS[doc_type] if k not in form.fields]
     assert not missing, f"{doc_type}: builder did not print {missing}"
-    pages = [np.asarray(p) for p in form.doc.pages]
+    pages = [np.asarray(p) for p in form.doc.composite()]
     truth = [
         PageTruth("\n".join(lines), p.shape[1], p.shape[0], style.dpi)
         for p, lines in zip(pages, form.doc.lines, strict=True)
@@ -142,14 +164,19 @@ def generate_document(
     fonts: list[str] | None = None,
     procedures: list[str] | None = None,
     anchor: dt.date | None = None,
+    hands: list[str] | None = None,
 ) -> Sample:
     """One document: doc_type is a contract type or 'other'; level 'clean' gives the render.
 
     person: the applicant (to make a dossier's documents agree); anchor: sign forms on or
-    shortly before this date; procedures: the dossier's form types (receipts only).
+    shortly before this date; procedures: the dossier's form types (receipts only);
+    hands: handwriting fonts: the form's values are then written by hand (the ID-card
+    copies, receipts and other documents stay printed).
     """
     assert doc_type in ALL_TYPES, doc_type
     style = style or random_style(rng, fonts)
+    if hands and doc_type in BUILDERS:
+        style = hand_style(style, rng, hands)
     sample = render(doc_type, rng, style, person, kind, procedures, anchor)
     return degrade_sample(sample, rng, level)
 

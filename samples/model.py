@@ -28,6 +28,13 @@ class Style:
     margin_mm: tuple[float, float, float, float] = (20.0, 15.0, 20.0, 20.0)  # top right bot left
     motto_dash: str = "-"  # "-" or "–": both occur on real forms
     dpi: int = 300
+    # hand-filled forms: the values are written by hand in this font (None: typed)
+    hand: str | None = None
+    ink: tuple[int, int, int] = (25, 45, 150)  # ballpoint blue or black
+    hand_scale: float = 1.2  # handwriting is larger than the print
+    hand_slant: float = 0.0  # degrees, the writer's habitual tilt
+    hand_rise: float = 0.0  # the writer's baseline offset from the dotted line (x font size)
+    hand_stroke: int = 0  # extra pen width in pixels
 
 
 @dataclass

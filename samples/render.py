@@ -12,6 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from samples.model import FieldBox, Style
@@ -90,6 +91,7 @@ class Run:
     field: str | None = None  # contract field this text is the value of (for boxes)
     tab: float | None = None  # jump to this fraction of the text width before the run
     fill: int = 0  # >0: a dot leader of at most this many dots (kept only if it fits)
+    hand: bool = False  # a value the citizen fills in: handwritten when the style has a hand
 
 
 def R(text: str, **kw: object) -> Run:  # noqa: N802  short constructor for form code
@@ -110,14 +112,20 @@ class Doc:
         self.top, self.bottom = round(t * mm), self.H - round(b * mm)
         self.px = style.size_pt * self.dpi / 72
         self.pages: list[Image.Image] = []
+        # hand-filled forms: the ink of the pen on its own layer per page (multiplied over the
+        # printed page at the end, so handwriting can cross the dots and lines it is written on)
+        self.ink: list[Image.Image] = []
         self.lines: list[list[str]] = []
         self.boxes: dict[str, FieldBox] = {}
         self.seal: tuple[int, int, int] | None = None  # (page, x, y) where a seal would go
+        self._hand_rng = random.Random(f"hand/{style.hand}/{style.ink}/{style.margin_mm}")
         self.new_page()
 
     # -- pages ----------------------------------------------------------------------------
     def new_page(self) -> None:
         self.pages.append(Image.new("L", (self.W, self.H), 255))
+        if self.style.hand:
+            self.ink.append(Image.new("RGB", (self.W, self.H), (255, 255, 255)))
         self.lines.append([])
         self.draw = ImageDraw.Draw(self.pages[-1])
         self.y = float(self.top)
@@ -128,6 +136,53 @@ class Doc:
 
     def font(self, bold: bool = False, italic: bool = False, scale: float = 1.0):
         return load_font(self.style.font, round(self.px * scale), bold, italic)
+
+    def run_font(self, run: Run, scale: float = 1.0):
+        if run.hand and self.style.hand:
+            return load_font(self.style.hand, round(self.px * scale * self.style.hand_scale),
+                             False, False)
+        return self.font(run.bold, run.italic, scale)
+
+    def handwritten(self) -> bool:
+        return bool(self.style.hand)
+
+    def composite(self) -> list[Image.Image]:
+        """The finished pages: printed form x pen ink (RGB when hand-filled)."""
+        if not self.ink:
+            return self.pages
+        out = []
+        for page, ink in zip(self.pages, self.ink, strict=True):
+            a = np.asarray(page.convert("RGB"), dtype=np.uint16)
+            b = np.asarray(ink, dtype=np.uint16)
+            out.append(Image.fromarray((a * b // 255).astype(np.uint8), "RGB"))
+        return out
+
+    def hand_text(self, pos: tuple[float, float], text: str, font, rng: random.Random,
+                  anchor: str = "ls") -> tuple[int, int, int, int]:
+        """One handwritten word at its baseline: ink colour, pressure, tilt and a wandering
+        baseline, drawn on the ink layer. Returns its box on the page."""
+        st = self.style
+        bbox = font.getbbox(text, anchor=anchor)
+        pad = round(font.size * 0.4)
+        w, h = bbox[2] - bbox[0] + 2 * pad, bbox[3] - bbox[1] + 2 * pad
+        mask = Image.new("L", (w, h), 0)
+        ImageDraw.Draw(mask).text((pad - bbox[0], pad - bbox[1]), text, font=font,
+                                  fill=round(255 * rng.uniform(0.78, 1.0)), anchor=anchor,
+                                  stroke_width=st.hand_stroke)
+        angle = st.hand_slant + rng.uniform(-2.5, 2.5)
+        mask = mask.rotate(angle, resample=Image.BICUBIC, expand=False)
+        dy = rng.uniform(-0.12, 0.12) * font.size + st.hand_rise * font.size
+        x, y = round(pos[0] + bbox[0] - pad), round(pos[1] + bbox[1] - pad + dy)
+        ink = tuple(max(0, min(255, c + rng.randint(-12, 12))) for c in st.ink)
+        layer = self.ink[-1]
+        region = (x, y, x + w, y + h)
+        solid = Image.new("RGB", (w, h), ink)
+        base = layer.crop(region)
+        # darker wins (ink over ink): min of the layer and the coloured stroke
+        stroke = Image.composite(solid, Image.new("RGB", (w, h), (255, 255, 255)), mask)
+        layer.paste(Image.fromarray(np.minimum(np.asarray(base), np.asarray(stroke))), region)
+        return (round(pos[0] + bbox[0]), round(pos[1] + bbox[1] + dy),
+                round(pos[0] + bbox[2]), round(pos[1] + bbox[3] + dy))
 
     def space(self, lines: float = 0.5) -> None:
         self.y += self.px * self.style.line_gap * lines
@@ -163,7 +218,7 @@ class Doc:
         rows: list[list[tuple[float, str, Run]]] = [[]]
         x = indent
         for run in runs:
-            f = self.font(run.bold, run.italic, scale)
+            f = self.run_font(run, scale)
             sp = f.getlength(" ")
             if run.fill:
                 dot = f.getlength(".")
@@ -196,23 +251,50 @@ class Doc:
         if not row:
             self.y += pitch
             return
-        end = row[-1][0] + self.font(row[-1][2].bold, row[-1][2].italic, scale).getlength(
-            row[-1][1]
-        )
+        end = row[-1][0] + self.run_font(row[-1][2], scale).getlength(row[-1][1])
         shift = {"left": 0.0, "center": (width - end) / 2, "right": width - end}[align]
         base = self.y + self.px * scale * 1.05
+        if self.style.hand:
+            self._blank_leaders(row, x0 + shift, base, scale, x0 + width)
         for x, word, run in row:
-            f = self.font(run.bold, run.italic, scale)
+            f = self.run_font(run, scale)
             pos = (x0 + shift + x, base)
-            self.draw.text(pos, word, font=f, fill=0, anchor="ls")
+            if run.hand and self.style.hand:
+                box = self.hand_text(pos, word, f, self._hand_rng)
+            else:
+                self.draw.text(pos, word, font=f, fill=0, anchor="ls")
+                box = self.draw.textbbox(pos, word, font=f, anchor="ls")
             if run.field:
-                self._box(run.field, self.draw.textbbox(pos, word, font=f, anchor="ls"))
+                self._box(run.field, box)
         text = ""
         for _, word, run in row:
             glued = text and word[0] in ",.;:)" and not run.fill
             text += word if glued or not text else " " + word
         self.lines[-1].append(text)
         self.y += pitch
+
+    def _blank_leaders(self, row, x0: float, base: float, scale: float, right: float) -> None:
+        """The blank form's dotted lines under each handwritten stretch of a row: from the
+        printed label before it to the next printed word (or the margin)."""
+        f = self.font(False, False, scale)
+        dot = f.getlength(".")
+        i = 0
+        while i < len(row):
+            if not row[i][2].hand:
+                i += 1
+                continue
+            j = i
+            while j < len(row) and row[j][2].hand:
+                j += 1
+            start = x0 + row[i][0] - dot
+            if i > 0:
+                prev = row[i - 1]
+                start = x0 + prev[0] + self.run_font(prev[2], scale).getlength(prev[1]) + dot
+            stop = x0 + row[j][0] - dot if j < len(row) else right
+            n = int((stop - start) // dot)
+            if n >= 3:
+                self.draw.text((start, base), "." * n, font=f, fill=0, anchor="ls")
+            i = j
 
     def boxed(self, label: str, digits: str, field: str | None = None) -> None:
         """'Số định danh cá nhân: [0][0][1]...': one digit per printed cell, as on CT01/CC01."""
@@ -224,10 +306,16 @@ class Doc:
         x = self.left + f.getlength(label + " ")
         cw, ch = round(self.px * 1.15), round(self.px * 1.3)
         top = round(base - self.px * 1.0)
+        hf = load_font(self.style.hand, round(self.px * 1.1), False, False) if self.style.hand \
+            else None
         for i, d in enumerate(digits):
             x0 = round(x + i * cw)
             self.draw.rectangle([x0, top, x0 + cw, top + ch], outline=0, width=2)
-            self.draw.text((x0 + cw / 2, base), d, font=f, fill=0, anchor="ms")
+            if hf is not None:  # one handwritten digit per printed cell
+                self.hand_text((x0 + cw / 2, base - self.px * 0.08), d, hf, self._hand_rng,
+                               anchor="ms")
+            else:
+                self.draw.text((x0 + cw / 2, base), d, font=f, fill=0, anchor="ms")
         if field:
             self._box(field, (x, top, x + len(digits) * cw, top + ch))
         self.lines[-1].append(f"{label} {digits}")
@@ -324,7 +412,9 @@ class Doc:
             (self.left + (self.right - self.left) * 0.2, left[2] if left else None),
         ):
             if who:
-                scrawl(self.draw, rng, cx, y + pitch * 1.4, pitch * 2.2)
+                draw = ImageDraw.Draw(self.ink[-1]) if self.ink else self.draw
+                scrawl(draw, rng, cx, y + pitch * 1.4, pitch * 2.2,
+                       ink=self.style.ink if self.ink else None)
         self.y = y + pitch * 2.6
         self.columns(
             [Run(left[2] or "", bold=True)] if left else [],
@@ -333,8 +423,10 @@ class Doc:
         )
 
 
-def scrawl(draw: ImageDraw.ImageDraw, rng: random.Random, cx: float, cy: float, w: float):
+def scrawl(draw: ImageDraw.ImageDraw, rng: random.Random, cx: float, cy: float, w: float,
+           ink: tuple[int, int, int] | None = None):
     """A handwritten-looking signature: a few connected loops with a trailing stroke."""
+    colour = ink or 40
     pts = []
     n = rng.randint(24, 40)
     amp = w * rng.uniform(0.12, 0.22)
@@ -343,5 +435,6 @@ def scrawl(draw: ImageDraw.ImageDraw, rng: random.Random, cx: float, cy: float, 
         x = cx - w / 2 + w * t + math.sin(t * rng.uniform(8, 16)) * w * 0.05
         y = cy + math.sin(t * rng.uniform(10, 20) + rng.random()) * amp * (1 - 0.5 * t)
         pts.append((x, y))
-    draw.line(pts, fill=40, width=4, joint="curve")
-    draw.line([(cx - w * 0.45, cy + amp * 1.2), (cx + w * 0.4, cy + amp * 0.6)], fill=40, width=3)
+    draw.line(pts, fill=colour, width=4, joint="curve")
+    draw.line([(cx - w * 0.45, cy + amp * 1.2), (cx + w * 0.4, cy + amp * 0.6)], fill=colour,
+              width=3)

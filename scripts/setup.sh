@@ -40,6 +40,7 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
     echo "$want" >"$stamp"
 fi
 .venv/bin/sohoa --help >/dev/null
+scripts/install_extract_data.sh
 # Train the document-type categoriser now (deterministic, cached by its training data's hash)
 # rather than on the first document.
 models="$(.venv/bin/python -c 'from pipeline.config import Settings; print(Settings.from_env().models_dir)')"

@@ -29,7 +29,8 @@ TOKENS = {r: f"{r}-api-token-{'q' * 16}" for r in ("scanner", "intake", "archivi
 # people's names and the scanner's branch come with the tokens
 SPEC = ",".join({"scanner": f"Mai={TOKENS['scanner']}:scanner@hn01",
                  "qa": f"Lan={TOKENS['qa']}:qa"}.get(r, f"{t}:{r}") for r, t in TOKENS.items())
-CONTRACT_FIELD_KEYS = {"value", "confidence", "page", "bbox", "needs_review"}
+CONTRACT_FIELD_KEYS = {"value", "confidence", "page", "bbox", "needs_review", "handwritten",
+                       "handwriting_score"}
 RARE = "Bệnh viện Khuých Đông"  # a value no generated document contains
 
 

@@ -42,6 +42,9 @@ def ocr(image: np.ndarray, number: int = 1, dpi: float = 300.0) -> OcrPage:
     )
     if looks_like_receipt(page.text):
         page.qr_codes = decode_qr(preprocess.to_gray(prepared.archive_image))
+    from pipeline.pages import word_ink
+
+    page.ink = word_ink(page, prepared)  # as the page stage does: handwriting is told by ink
     return page
 
 
@@ -157,7 +160,8 @@ def test_contract_json(samples):
     assert isinstance(out["document_type_confidence"], float) and out["pages"] == len(pages)
     assert set(out["fields"]) == set(field_kinds("birth_registration"))
     for f in out["fields"].values():
-        assert set(f) == {"value", "confidence", "page", "bbox", "needs_review"}
+        assert set(f) == {"value", "confidence", "page", "bbox", "needs_review", "handwritten",
+                          "handwriting_score"}
         assert 0.0 <= f["confidence"] <= 1.0
         if f["value"] is None:
             assert f["confidence"] == 0.0 and f["needs_review"] is True

@@ -1,0 +1,87 @@
+"""Vietnamese administrative units, old and new, as a validator of addresses (never a fixer).
+
+Source: the PyPI package ``vietnamadminunits`` (MIT, github.com/tranngocminhhieu/
+vietnamadminunits), version pinned by ``scripts/install_extract_data.sh``; its SQLite dataset
+holds the units before the 2025 reorganisation (``admin_units_legacy``: 63 provinces, their
+districts and wards) and after it (``admin_units``: 34 provinces and their wards). Only the
+data file is read (the package's own code needs geopy and shapely, which sohoa does not).
+
+``check(text)`` finds unit mentions in a value ("phường Kim Liên", "quận Đống Đa", "tỉnh Nam
+Định", "thành phố Hà Nội") and says how many are known names, old or new: an address read
+with a wrong or missing tone mark ("xã Nghia Hung") names no known unit, which the confidence
+model takes as evidence against the reading. The value itself is never changed.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import re
+import sqlite3
+from functools import lru_cache
+from pathlib import Path
+
+from extractors.text import fold, nfc
+
+PACKAGE = "vietnamadminunits"
+_TYPES = ("thị trấn", "thị xã", "thành phố", "phường", "xã", "quận", "huyện", "tỉnh")
+_MENTION = re.compile(
+    r"(?<!\w)(" + "|".join(_TYPES) + r")\s+([^,;()]+?)\s*(?=,|;|\(|\)|$)", re.IGNORECASE
+)
+
+
+def _dataset() -> Path | None:
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    p = Path(list(spec.submodule_search_locations)[0]) / "data" / "dataset.db"
+    return p if p.exists() else None
+
+
+@lru_cache(maxsize=1)
+def names() -> frozenset[str]:
+    """Every unit as "type name", lower case NFC, old and new (empty without the data)."""
+    db = _dataset()
+    if db is None:
+        return frozenset()
+    out: set[str] = set()
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        for table, cols in (("admin_units_legacy", ("province", "district", "ward")),
+                            ("admin_units", ("province", "ward"))):
+            for row in con.execute(f"SELECT {', '.join(cols)} FROM {table}"):  # noqa: S608
+                for v in row:
+                    if v:
+                        out.add(nfc(v).casefold())
+    finally:
+        con.close()
+    return frozenset(out)
+
+
+def provenance() -> dict[str, str | None]:
+    try:
+        version = importlib.metadata.version(PACKAGE)
+    except importlib.metadata.PackageNotFoundError:
+        version = None
+    return {"package": PACKAGE, "version": version, "data": "admin units before and after "
+            "the 2025 reorganisation (package release 2025-10)"}
+
+
+_FOLDED = re.compile(r"(?<!\w)(thi tran|thi xa|thanh pho|phuong|xa|quan|huyen|tinh)\s+\w")
+
+
+def check(text: str) -> tuple[int, int]:
+    """(unit mentions, of which known); a mention read without its marks is unknown."""
+    known = names()
+    if not known or not text:
+        return 0, 0
+    found = ok = 0
+    folded = len(_FOLDED.findall(fold(nfc(text))))
+    for m in _MENTION.finditer(nfc(text)):
+        kind, name = m.group(1).casefold(), " ".join(m.group(2).split())
+        if not name or len(name) > 40:
+            continue
+        found += 1
+        # "TP Hà Nội" / "thành phố Hà Nội"; a ward named with its number ("Phường 12") too
+        ok += f"{kind} {name.casefold()}" in known
+    return max(found, folded), ok
