@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,9 +35,10 @@ import numpy as np
 from extractors import confidence as cm
 from extractors import devsets, engine
 from extractors import handwriting as hw
+from pipeline.config import value
 from pipeline.model import OcrPage
 
-DEFAULT_CACHE = Path(os.environ.get("SOHOA_EVAL_CACHE", Path.home() / ".cache/sohoa/ocr-sets"))
+DEFAULT_CACHE = Path(value("SOHOA_EVAL_CACHE") or Path.home() / ".cache/sohoa/ocr-sets")
 COUNTS = {"training": 39, "calibration": 390, "development": 104}
 
 

@@ -123,6 +123,8 @@ TABLE: tuple[Setting, ...] = (
     Setting("SOHOA_API_SYNC_PAGES", int, 3, "POST /extract answers synchronously up to this "
             "many pages"),
     Setting("SOHOA_API_SYNC_SECONDS", float, 60.0, "... when done within this time"),
+    Setting("SOHOA_EVAL_CACHE", Path, None, "OCR readings of the generated calibration sets, "
+            "keyed by code and tessdata (default ~/.cache/sohoa/ocr-sets)"),
     Setting("SOHOA_ADMIN_TOKEN_DAYS", float, 30.0, "days before the embedded admin token file "
             "is replaced"),
     Setting("SOHOA_API_RATE_UPLOADS", int, 120, "uploads (POST /batches, /extract) per minute "

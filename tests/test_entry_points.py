@@ -83,7 +83,7 @@ def _via_api(tmp_path, use_env, files):  # noqa: F811
     use_env(worker_env(tmp_path / "api", broker_url=None))
     token = "scanner-token-" + "e" * 20
     settings = Settings.from_env()
-    app = create_app(settings, ApiSettings(tokens=f"{token}:scanner"))
+    app = create_app(settings, ApiSettings(tokens=f"Mai={token}:scanner@hn01"))
     with TestClient(app) as c:
         r = c.post("/batches", headers={"Authorization": f"Bearer {token}"},
                    data={"branch": "hn01", "dossier_code": DOSSIER},

@@ -3,6 +3,7 @@ labelled examples, and export-reviews writes their crops and labels."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from extractors import extract, learn
@@ -36,6 +37,9 @@ def _page() -> OcrPage:
 def test_reviews_become_examples_and_crops(tmp_path):
     page = _page()
     fields = extract("birth_registration", [page], review_threshold=0.9)
+    # QA reviews these two (only pending fields can be decided)
+    fields = {k: (dataclasses.replace(f, needs_review=True)
+                  if k in ("receiver", "requester_name") else f) for k, f in fields.items()}
     result = DocumentResult(document_id="doc-learn-1", file="scan.pdf", sha256=None, kind="pdf",
                             pages=[page],
                             classification=Classification("birth_registration", 0.99, []),
@@ -44,10 +48,11 @@ def test_reviews_become_examples_and_crops(tmp_path):
     pdf = make_pdfa("learn")
     orig.write_bytes(pdf)
     with Archive(settings_for(tmp_path / "home")) as archive:
-        archive.archive_document(result, pdf, orig, branch="hn01", batch_id="b-1")
-        archive.review_field("doc-learn-1", "receiver", reviewer="qa.lan")
-        archive.review_field("doc-learn-1", "requester_name", reviewer="qa.lan",
-                             corrected_value="Trần Thị Mai Anh", correct=True)
+        archive.archive_document(result, pdf, orig, branch="hn01", batch_id="b-1",
+                                 actor="scanner.mai")
+        archive.decide("doc-learn-1", "receiver", "accept", actor="qa.lan", version=None)
+        archive.decide("doc-learn-1", "requester_name", "correct", actor="qa.lan",
+                       version=None, value="Trần Thị Mai Anh")
         rows = {r.field_id: r for r in reviewed_fields(archive.db)}
         assert set(rows) == {"receiver", "requester_name"}
         assert rows["requester_name"].decision == "correct"
