@@ -486,7 +486,8 @@ def test_docs_render_in_a_browser_without_network(srv):
 def test_security_headers_on_every_page_and_asset(srv):
     cookie = {"Cookie": f"sohoa_token={srv.tokens['admin']}"}
     for path in ("/", "/ui/login", "/ui/search", "/ui/review", "/ui/batches",
-                 "/ui/dossiers/000.01.17.H26-261203-0001", "/static/app.js", "/static/app.css", "/healthz",
+                 "/ui/dossiers/000.01.17.H26-261203-0001", "/static/app.js", "/static/app.css",
+                 "/healthz",
                  "/docs", "/openapi.json", "/no-such-page"):
         srv.get(path, headers=cookie, follow_redirects=False)
     for path in ("/ui/search", "/ui/review"):
