@@ -155,10 +155,15 @@ def _layout_lines(api) -> tuple[list[tuple], float]:
             paragraph += 1
             line = 0
         line += 1
-        box = iterator.BoundingBox(tesserocr.RIL.TEXTLINE)
         kind = iterator.BlockType()
-        if box is not None and (kind in TEXT_BLOCKS or kind in IMAGE_BLOCKS):
-            lines.append((block, paragraph, line, box, kind in IMAGE_BLOCKS))
+        if kind in TEXT_BLOCKS:
+            box = iterator.BoundingBox(tesserocr.RIL.TEXTLINE)
+            if box is not None:
+                lines.append((block, paragraph, line, box, False))
+        elif kind in IMAGE_BLOCKS and not (lines and lines[-1][0] == block):
+            box = iterator.BoundingBox(tesserocr.RIL.BLOCK)  # the region, read once
+            if box is not None:
+                lines.append((block, paragraph, line, box, True))
         if not iterator.Next(tesserocr.RIL.TEXTLINE):
             break
     return lines, (vertical / blocks if blocks else 0.0)
