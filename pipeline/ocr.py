@@ -60,6 +60,9 @@ _VIETNAMESE_ONLY = set("ăâđêôơưĂÂĐÊÔƠƯ"
                        "ÀẢÃÁẠẰẲẴẮẶẦẨẪẤẬÈẺẼÉẸỀỂỄẾỆÌỈĨÍỊÒỎÕÓỌỒỔỖỐỘỜỞỠỚỢÙỦŨÚỤỪỬỮỨỰỲỶỸÝỴ")
 
 
+RULE_LINE_CONFIDENCE = 45.0  # mean word confidence under which a line of marks is a rule
+
+
 def _engine(settings: OcrSettings, languages: str | None = None,
             psm: int = tesserocr.PSM.AUTO) -> tesserocr.PyTessBaseAPI:
     """The process's Tesseract for these languages (loading a model costs more than a page),
@@ -241,7 +244,21 @@ def _read_line(image, lines, index, dpi, settings, language, deadline,
                              block=block, paragraph=paragraph,
                              line=line * 1000 + word.line if in_image else line))
     api.Clear()
-    return words
+    return [] if _rule_read_as_text(words) else words
+
+
+def _rule_read_as_text(words: list[OcrWord]) -> bool:
+    """A ruled line or a border that layout analysis took for text, read alone, comes back as
+    a row of short, unsure marks, one of them stretched along the rule (`N7 7 7 77 Z7` across
+    an ID-card copy, its `N7` 1900 px wide); page mode drops such lines as noise, so do we.
+    Digits written one per box are short too, but none is stretched: they are kept."""
+    if len(words) < 4:
+        return False
+    short = sum(1 for w in words if len(w.text.strip()) <= 2)
+    mean = sum(w.confidence for w in words) / len(words)
+    stretched = any((w.bbox[2] - w.bbox[0]) > 8 * max(1, w.bbox[3] - w.bbox[1])
+                    * max(1, len(w.text.strip())) for w in words)
+    return stretched and short >= 0.7 * len(words) and mean < RULE_LINE_CONFIDENCE
 
 
 def _latin_words(words: list[OcrWord]) -> int:
