@@ -24,6 +24,7 @@ so a *phrase* deep inside a very long document may be found by SQLite only.
 from __future__ import annotations
 
 import abc
+import base64
 import functools
 import hashlib
 import html
@@ -33,6 +34,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, text
@@ -139,6 +141,8 @@ class Hit:
     snippet: str  # matches in [brackets]
     snippet_html: str  # matches in <mark>, text HTML-escaped
     archive_key: str | None
+    file_name: str | None = None
+    document_date: str | None = None  # the document's own date (signed, received), ISO
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -178,6 +182,11 @@ class Query:
     def __bool__(self) -> bool:
         return bool(self.terms)
 
+    @property
+    def has_diacritics(self) -> bool:
+        """Typed with diacritics (then a diacritics-exact match ranks above a folded one)."""
+        return any(t.tokens != t.folded for t in self.terms)
+
     # FTS5 ------------------------------------------------------------------
     def fts5(self, columns: str, folded: bool, tag: str = "") -> str:
         parts = []
@@ -196,6 +205,83 @@ class Query:
                 lex[-1] += ":*"
             parts.append("(" + " <-> ".join(lex) + ")")
         return " & ".join(parts)
+
+
+@dataclass
+class SearchPage:
+    hits: list[Hit]
+    total: int  # every match, not just this page
+    next_cursor: str | None  # the next page (None: this is the last)
+    query_empty: bool = False  # text was given but nothing searchable was left after parsing
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ends: the last hit's (score tier, rank, row id)."""
+
+    score: int
+    rank: float
+    rid: int
+
+    def encode(self) -> str:
+        raw = json.dumps([self.score, self.rank, self.rid]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str | None) -> Cursor | None:
+        if not text:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            score, rank, rid = json.loads(raw)
+            return cls(int(score), float(rank), int(rid))
+        except (ValueError, TypeError) as exc:
+            raise ValueError("invalid page cursor") from exc
+
+
+# The document's own date, by preference.
+OWN_DATE_FIELDS = ("signed_date", "received_date", "termination_date")
+# bm25 weights of the FTS5 columns fields_f, body_f, fields_e, body_e, fields_t
+BM25_WEIGHTS = (3.0, 1.0, 0.0, 0.0, 0.0)
+SCHEMAS = Path(__file__).resolve().parent.parent / "extractors" / "schemas.json"
+
+
+@functools.lru_cache(maxsize=1)
+def _titles() -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
+    """(document type, (title tokens, ...)) from the one source of types."""
+    data = json.loads(SCHEMAS.read_text(encoding="utf-8"))
+    return tuple(
+        (code, tuple(tuple(tokenize(t)) for t in spec["titles"]))
+        for code, spec in data.items()
+        if not code.startswith("_") and isinstance(spec, dict) and spec.get("titles")
+    )
+
+
+def _has_term(tokens: Sequence[str], term: Sequence[str], prefix: bool) -> bool:
+    n = len(term)
+    for i in range(len(tokens) - n + 1):
+        if all(
+            tokens[i + j] == term[j]
+            or (prefix and j == n - 1 and tokens[i + j].startswith(term[j]))
+            for j in range(n)
+        ):
+            return True
+    return False
+
+
+def title_matches(q: Query) -> tuple[list[str], list[str]]:
+    """(types whose printed title holds the query exactly, … holds it without diacritics):
+    "dang ky khai sinh" is the title of a birth registration."""
+    exact, folded = [], []
+    for code, titles in _titles():
+        for toks in titles:
+            ftoks = [_fold_token(t) for t in toks]
+            if all(_has_term(ftoks, t.folded, t.prefix) for t in q.terms):
+                folded.append(code)
+                if all(_has_term(toks, t.tokens, t.prefix) for t in q.terms):
+                    exact.append(code)
+                break
+    return exact, folded
 
 
 # --------------------------------------------------------------------------- snippets
@@ -415,40 +501,117 @@ class SearchIndex(abc.ABC):
         limit: int = 20,
         offset: int = 0,
     ) -> list[Hit]:
-        """Hits for ``query`` ranked by score tier (4, 3, 2, 1), newest indexed first within a
-        tier. Each tier is one query that stops after the rows needed for this page."""
+        """Ranked hits for ``query`` (see the module docstring), ``offset`` rows skipped.
+        Deep pages are cheaper with :meth:`search_page` and its cursor."""
+        return self._ranked(query, filters, limit, offset=offset).hits
+
+    def search_page(
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> SearchPage:
+        """One page of ranked hits, the real total, and the cursor of the next page (keyset:
+        the last hit's (score, rank, id), so page 500 costs what page 2 does)."""
+        return self._ranked(query, filters, limit, cursor=Cursor.decode(cursor))
+
+    def _ranked(self, query, filters, limit, *, offset=0, cursor=None) -> SearchPage:
         q = Query.parse(query)
         f = (filters or SearchFilters()).normalized()
         limit = max(0, min(int(limit), 1000))
         offset = max(0, int(offset))
-        need = offset + limit
         params: dict[str, Any] = {}
         where = _filter_sql(f, params)
+        if not q:
+            if (query or "").strip():
+                return SearchPage([], 0, None, query_empty=True)
+            return self._newest(where, params, limit, offset, cursor)
+        files = _file_pattern(query)
+        exact_types, title_types = title_matches(q)
+        params.update(_type_params("xt", exact_types) | _type_params("tt", title_types))
+        diacritics = q.has_diacritics
 
-        def run() -> list[tuple[Any, int]]:
-            out: list[tuple[Any, int]] = []
+        def run() -> tuple[list[Any], int, list[Any]]:
             with self.engine.connect() as c:
-                if not q:
-                    sql = (
-                        f"SELECT {_SELECT_COLS} FROM search_docs d WHERE 1=1{where} "
-                        "ORDER BY d.id DESC LIMIT :n"
+                file_rows: list[Any] = []
+                if files:
+                    file_rows = c.execute(
+                        text(
+                            f"SELECT {_SELECT_COLS}, d.id AS rid FROM search_docs d JOIN "
+                            "documents x ON x.id = d.document_id WHERE lower(x.file_name) "
+                            f"LIKE :fp ESCAPE '\\'{where} ORDER BY d.id DESC LIMIT 20"
+                        ),
+                        {**params, "fp": files},
+                    ).all()
+                skip = [r.rid for r in file_rows]
+                sql, p, count_sql = self._ranked_sql(q, where, exact_types, title_types,
+                                                     diacritics, skip)
+                p = {**params, **p}
+                total = c.execute(text(count_sql), p).scalar_one() + len(file_rows)
+                page_where = ""
+                if cursor is not None:
+                    page_where = (
+                        " WHERE (score < :c_s) OR (score = :c_s AND rank < :c_r) OR "
+                        "(score = :c_s AND rank = :c_r AND rid < :c_i)"
                     )
-                    return [(r, 0) for r in c.execute(text(sql), {**params, "n": need})]
-                selective = bool(where) and self._few_candidates(c, where, params)
-                self._before_tiers(c, q, where, params, selective)
-                for score in (4, 3, 2, 1):
-                    if len(out) >= need:
-                        break
-                    rows = self._tier_rows(c, q, score, where, params, selective, need - len(out))
-                    out.extend((r, score) for r in rows)
-            return out
+                    p |= {"c_s": cursor.score, "c_r": cursor.rank, "c_i": cursor.rid}
+                rows = c.execute(
+                    text(
+                        f"SELECT * FROM ({sql}) r{page_where} "
+                        "ORDER BY score DESC, rank DESC, rid DESC LIMIT :n"
+                    ),
+                    {**p, "n": offset + limit + 1},
+                ).all()
+            return file_rows, total, rows
 
-        rows = db_retry(run, what="search")[offset:need]
+        file_rows, total, rows = db_retry(run, what="search")
+        ranked = [(r, 5, 0.0) for r in file_rows] if cursor is None else []
+        ranked += [(r, int(r.score), float(r.rank)) for r in rows]
+        ranked = ranked[offset : offset + limit + 1]
+        more = len(ranked) > limit
+        ranked = ranked[:limit]
+        nxt = None
+        if more and ranked:
+            last = ranked[-1]
+            # after a file-name hit, the next page starts at the top of the ranked list
+            nxt = (Cursor(6, 0.0, 0) if last[1] == 5 else Cursor(last[1], last[2], last[0].rid))
+            nxt = nxt.encode()
+        hits = self._hits([(r, s) for r, s, _ in ranked], q)
+        return SearchPage(hits, total, nxt)
+
+    def _newest(self, where, params, limit, offset, cursor) -> SearchPage:
+        """Filters only: newest indexed first."""
+
+        def run():
+            with self.engine.connect() as c:
+                total = c.execute(
+                    text(f"SELECT count(*) FROM search_docs d WHERE 1=1{where}"), params
+                ).scalar_one()
+                extra, p = "", dict(params)
+                if cursor is not None:
+                    extra, p["c_i"] = " AND d.id < :c_i", cursor.rid
+                rows = c.execute(
+                    text(
+                        f"SELECT {_SELECT_COLS}, d.id AS rid FROM search_docs d WHERE 1=1"
+                        f"{where}{extra} ORDER BY d.id DESC LIMIT :n OFFSET :o"
+                    ),
+                    {**p, "n": limit + 1, "o": offset},
+                ).all()
+            return total, rows
+
+        total, rows = db_retry(run, what="search")
+        nxt = Cursor(0, 0.0, rows[limit - 1].rid).encode() if len(rows) > limit else None
+        return SearchPage(self._hits([(r, 0) for r in rows[:limit]], Query()), total, nxt)
+
+    def _hits(self, rows: list[tuple[Any, int]], q: Query) -> list[Hit]:
+        extra = self._document_details([r.document_id for r, _ in rows])
         hits = []
         for r, score in rows:
             plain, rich = (
                 make_snippet((r.fields_text + "\n" + r.body_text).strip(), q) if q else ("", "")
             )
+            file_name, own_date = extra.get(r.document_id, (None, None))
             hits.append(
                 Hit(
                     document_id=r.document_id,
@@ -460,40 +623,70 @@ class SearchIndex(abc.ABC):
                     snippet=plain,
                     snippet_html=rich,
                     archive_key=r.archive_key,
+                    file_name=file_name,
+                    document_date=own_date,
                 )
             )
         return hits
 
+    def _document_details(self, ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
+        """{document id: (file name, the document's own date)} from the archive tables."""
+        if not ids:
+            return {}
+        with self.engine.connect() as c:
+            names = dict(
+                c.execute(
+                    text("SELECT id, file_name FROM documents WHERE id IN :ids").bindparams(
+                        bindparam("ids", expanding=True)
+                    ),
+                    {"ids": ids},
+                ).all()
+            )
+            dates: dict[str, str] = {}
+            for doc, fid, value, corrected, state in c.execute(
+                text(
+                    "SELECT document_id, field_id, value, corrected_value, review_state FROM "
+                    "fields WHERE document_id IN :ids AND field_id IN :f"
+                ).bindparams(bindparam("ids", expanding=True), bindparam("f", expanding=True)),
+                {"ids": ids, "f": list(OWN_DATE_FIELDS)},
+            ).all():
+                v = corrected if state == "corrected" else value
+                v = json.loads(v) if isinstance(v, str) and v[:1] in '"[{' else v
+                if isinstance(v, str) and v and (
+                    doc not in dates or OWN_DATE_FIELDS.index(fid) < dates[doc][0]
+                ):
+                    dates[doc] = (OWN_DATE_FIELDS.index(fid), v)
+        return {i: (names.get(i), dates[i][1] if i in dates else None) for i in ids}
+
     @abc.abstractmethod
-    def _tier_sql(
-        self, q: Query, score: int, where: str, selective: bool
-    ) -> tuple[str, dict[str, Any]]:
-        """SQL (with ``:n`` as the row limit) selecting the documents of one score tier.
-        ``selective``: the filters alone leave few candidates (check those, not the matches)."""
+    def _ranked_sql(
+        self, q: Query, where: str, exact_types, title_types, diacritics: bool, skip: list[int]
+    ) -> tuple[str, dict[str, Any], str]:
+        """(SQL of every match with columns score, rank (higher is better) and rid; its
+        parameters; SQL counting the matches)."""
 
-    PROBE_LIMIT = 300  # filters leaving at most this many documents: check those only
 
-    def _few_candidates(self, conn: Connection, where: str, params: dict[str, Any]) -> bool:
-        n = conn.execute(
-            text(
-                f"SELECT count(*) FROM (SELECT 1 FROM search_docs d WHERE 1=1{where} "
-                f"LIMIT {self.PROBE_LIMIT + 1}) x"
-            ),
-            params,
-        ).scalar_one()
-        return n <= self.PROBE_LIMIT
+def _type_params(prefix: str, types: Sequence[str]) -> dict[str, str]:
+    return {f"{prefix}{i}": t for i, t in enumerate(types)}
 
-    def _before_tiers(
-        self, conn: Connection, q: Query, where: str, params: dict[str, Any], selective: bool
-    ) -> None:
-        """Hook run once per search before the tier queries."""
+
+def _in_types(prefix: str, types: Sequence[str]) -> str:
+    if not types:
+        return "0=1"
+    return "d.document_type IN (" + ", ".join(f":{prefix}{i}" for i in range(len(types))) + ")"
+
+
+def _skip_sql(skip: list[int]) -> str:
+    return f" AND d.id NOT IN ({', '.join(str(int(i)) for i in skip)})" if skip else ""
+
+
+def _file_pattern(query: str) -> str | None:
+    """A LIKE pattern for a query that looks like a file name (one word with '.', '_' or
+    '-', e.g. ``khai-sinh.png``, ``IMG_0042``); None otherwise."""
+    s = nfc((query or "").strip().strip('"')).lower()
+    if len(s) < 3 or " " in s or not re.search(r"[._-]", s):
         return None
-
-    def _tier_rows(self, conn, q, score, where, params, selective, n) -> list[Any]:
-        sql, p = self._tier_sql(q, score, where, selective)
-        return conn.execute(text(sql), {**params, **p, "n": n}).all()
-
-
+    return "%" + s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 def _joined(s: str) -> tuple[str, str]:
     toks = tokenize(s)
     return " ".join(_fold_token(t) for t in toks), " ".join(toks)
@@ -605,43 +798,33 @@ class SqliteSearchIndex(SearchIndex):
         with self.engine.connect() as c:
             return c.execute(text("SELECT count(*) FROM search_fts_docsize")).scalar_one()
 
-    def _tier_sql(self, q, score, where, selective):
+    def _ranked_sql(self, q, where, exact_types, title_types, diacritics, skip):
         a = q.fts5("fields_f body_f", folded=True)
         e = q.fts5("fields_e body_e", folded=False)
         fl = q.fts5("fields_t", folded=True, tag=FIELD_TAG)
-        match = {
-            4: f"({e}) AND ({fl})",
-            3: f"({e}) NOT ({fl})",
-            2: f"({fl}) NOT ({e})",
-            1: f"({a}) NOT ({e}) NOT ({fl})",
-        }[score]
-        if selective:
-            # Few documents pass the filters: look each one up in the index (a rowid seek per
-            # positive expression; FTS5 evaluates NOT without the seek, so keep NOT outside).
-            def has(m: str) -> str:
-                return (
-                    "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH "
-                    f":{m} AND rowid = d.id)"
-                )
-
-            cond = {
-                4: f"{has('m_e')} AND {has('m_f')}",
-                3: f"{has('m_e')} AND NOT {has('m_f')}",
-                2: f"{has('m_f')} AND NOT {has('m_e')}",
-                1: f"{has('m_a')} AND NOT {has('m_e')} AND NOT {has('m_f')}",
-            }[score]
-            sql = (
-                f"SELECT {_SELECT_COLS} FROM search_docs d WHERE 1=1{where} AND {cond} "
-                "ORDER BY d.id DESC LIMIT :n"
+        exact = "0"
+        if diacritics:
+            exact = (
+                "(d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :m_e) OR "
+                f"{_in_types('xt', exact_types)})"
             )
-            return sql, {"m_a": a, "m_e": e, "m_f": fl}
-        # FTS5 walks the match in rowid order, so LIMIT stops it early (no sort, no temp set).
-        sql = (
-            f"SELECT {_SELECT_COLS} FROM search_fts JOIN search_docs d "
-            f"ON d.id = search_fts.rowid WHERE search_fts MATCH :m{where} "
-            "ORDER BY search_fts.rowid DESC LIMIT :n"
+        strong = (
+            "(d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :m_f) OR "
+            f"{_in_types('tt', title_types)})"
         )
-        return sql, {"m": match}
+        base = (
+            "FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid "
+            f"WHERE search_fts MATCH :m_a{where}{_skip_sql(skip)}"
+        )
+        w = ", ".join(str(x) for x in BM25_WEIGHTS)
+        sql = (
+            f"SELECT {_SELECT_COLS}, d.id AS rid, (1 + 2 * ({exact}) + ({strong})) AS score, "
+            f"-bm25(search_fts, {w}) AS rank {base}"
+        )
+        p = {"m_a": a, "m_f": fl}
+        if diacritics:
+            p["m_e"] = e
+        return sql, p, f"SELECT count(*) {base}"
 
 
 def _tsvector(sections: Sequence[list[str]]) -> str:
@@ -709,55 +892,22 @@ class PostgresSearchIndex(SearchIndex):
             ).rowcount
             return bool(n)
 
-    DENSE = 2000  # at least this many matches: walk the primary key newest-first instead
-
-    def _tier_rows(self, conn, q, score, where, params, selective, n):
-        sql, p = self._tier_sql(q, score, where, selective)
-        p = {**params, **p}
-        if not selective:
-            # The planner's guesses for tsquery selectivity are rough: with ORDER BY id LIMIT n
-            # it may walk the whole table for a tier that is empty. Count first (GIN bitmaps,
-            # stops at DENSE), then steer: few rows -> bitmap + sort; many -> newest-first scan.
-            cond = sql.split(" WHERE ", 1)[1].rsplit(" ORDER BY ", 1)[0]
-            self._set(conn, bitmap=True, index=False, seq=True)
-            found = conn.execute(
-                text(
-                    "SELECT count(*) FROM (SELECT 1 FROM search_docs d WHERE "
-                    f"{cond} LIMIT {self.DENSE}) x"
-                ),
-                p,
-            ).scalar_one()
-            if found == 0:
-                return []
-            if found >= self.DENSE:
-                self._set(conn, bitmap=False, index=True, seq=False)
-        rows = conn.execute(text(sql), {**p, "n": n}).all()
-        if not selective:
-            self._set(conn, bitmap=True, index=True, seq=True)
-        return rows
-
-    @staticmethod
-    def _set(conn, *, bitmap: bool, index: bool, seq: bool) -> None:
-        conn.execute(
-            text(
-                f"SET LOCAL enable_bitmapscan = {'on' if bitmap else 'off'}; "
-                f"SET LOCAL enable_indexscan = {'on' if index else 'off'}; "
-                f"SET LOCAL enable_seqscan = {'on' if seq else 'off'}"
-            )
+    def _ranked_sql(self, q, where, exact_types, title_types, diacritics, skip):
+        exact = "false"
+        if diacritics:
+            exact = f"(d.tsv_exact @@ CAST(:qe AS tsquery) OR {_in_types('xt', exact_types)})"
+        strong = f"(d.tsv_fields @@ CAST(:qa AS tsquery) OR {_in_types('tt', title_types)})"
+        base = (
+            "FROM search_docs d WHERE d.tsv_folded @@ CAST(:qa AS tsquery)"
+            f"{where}{_skip_sql(skip)}"
         )
-
-    def _tier_sql(self, q, score, where, selective):
-        ex = "d.tsv_exact @@ CAST(:qe AS tsquery)"
-        fl = "d.tsv_fields @@ CAST(:qa AS tsquery)"
-        al = "d.tsv_folded @@ CAST(:qa AS tsquery)"
-        cond = {
-            4: f"{ex} AND {fl}",
-            3: f"{ex} AND NOT ({fl})",
-            2: f"{fl} AND NOT ({ex})",
-            1: f"{al} AND NOT ({ex}) AND NOT ({fl})",
-        }[score]
         sql = (
-            f"SELECT {_SELECT_COLS} FROM search_docs d WHERE {cond}{where} "
-            "ORDER BY d.id DESC LIMIT :n"
+            f"SELECT {_SELECT_COLS}, d.id AS rid, (1 + 2 * CAST({exact} AS integer) + "
+            f"CAST({strong} AS integer)) AS score, (ts_rank(d.tsv_folded, CAST(:qa AS "
+            "tsquery)) + 2 * ts_rank(d.tsv_fields, CAST(:qa AS tsquery))) AS rank "
+            f"{base}"
         )
-        return sql, {"qa": q.tsquery(folded=True), "qe": q.tsquery(folded=False)}
+        p = {"qa": q.tsquery(folded=True)}
+        if diacritics:
+            p["qe"] = q.tsquery(folded=False)
+        return sql, p, f"SELECT count(*) {base}"
