@@ -295,9 +295,8 @@ def make_snippet(doc_text: str, query: Query, width: int = 12) -> tuple[str, str
     folded_tokens = [_fold_token(m.group(0).lower()) for m in matches]
     exact_tokens = [m.group(0).lower() for m in matches]
     marked: set[int] = set()
-    first_exact: int | None = None
-    first_any: int | None = None
-    for term in query.terms:
+    starts: list[tuple[int, int, bool]] = []  # (position, term number, exact)
+    for t_i, term in enumerate(query.terms):
         ft = term.folded
         et = term.tokens
         n = len(ft)
@@ -315,11 +314,15 @@ def make_snippet(doc_text: str, query: Query, width: int = 12) -> tuple[str, str
                     exact = False
             if ok:
                 marked.update(range(i, i + n))
-                if first_any is None or i < first_any:
-                    first_any = i
-                if exact and (first_exact is None or i < first_exact):
-                    first_exact = i
-    center = first_exact if first_exact is not None else (first_any or 0)
+                starts.append((i, t_i, exact))
+    # Centre on the window holding the most different query terms (then exact ones, then
+    # the earliest): "dang ky khai sinh" shows the title, not a ward named Minh Khai.
+    best, center = (-1, -1, 0), 0
+    for p, _, _ in starts:
+        near = [(t, e) for q_pos, t, e in starts if p <= q_pos < p + width]
+        key = (len({t for t, _ in near}), sum(1 for _, e in near if e), -p)
+        if key > best:
+            best, center = key, p
     lo = max(0, center - width)
     hi = min(len(matches), center + width + 1)
     start = matches[lo].start()
