@@ -119,7 +119,7 @@ async def search_page(request: Request, q: str = "", type: str = "", branch: str
         branch=branch[:64], dossier=dossier[:128], date_from=params.get("from", "")[:10],
         date_to=params.get("to", "")[:10], cursor=cursor[:400], lang=i18n.lang_of(request))
     return render(request, "search.html", {
-        "page": "search", "who": who, "q": q, "type": type, "branch": branch,
+        "page": "search", "who": who, "q": q, "cursor": cursor, "type": type, "branch": branch,
         "dossier": dossier, "date_from": params.get("from", ""),
         "date_to": params.get("to", ""), "types": i18n.type_titles(), **data})
 
