@@ -189,6 +189,8 @@ def _pick(pair: tuple[str, str] | None, lang: str, code: str) -> str:
 def type_name(code: str | None, lang: str = "vi") -> str:
     if not code:
         return "chưa phân loại" if lang == "vi" else "unclassified"
+    if code == "other":
+        return "Giấy tờ khác" if lang == "vi" else "Other document"
     if lang == "en" and code in TYPES_EN:
         return TYPES_EN[code]
     return type_titles().get(code) or TYPES_EN.get(code) or code

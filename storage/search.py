@@ -8,12 +8,23 @@ PostgreSQL see exactly the same tokens and give the same hits in the same order:
 - exact: the lower-cased NFC token (so a query typed with diacritics ranks exact hits first).
 
 Query syntax: words (all must match), ``"a phrase"``, ``prefix*`` (also ``"a phra"*``).
-A document is a hit when the *folded* query matches. Its score is a tier:
-``1 + 2·[the exact (diacritics-sensitive) query matches] + 1·[the query matches in field
-values]``, i.e. 4, 3, 2 or 1. Within a tier, the most recently indexed document comes first
-(insertion order, the same in both databases). Each tier is one query that walks the match in
-id order and stops after the rows the page needs, so latency does not grow with the number of
-hits. Snippets are cut in Python from the stored text.
+A document is a hit when the *folded* query matches its text. Hits are ranked by a score tier,
+then by the database's ranker within the tier, then newest first:
+
+- tier ``1 + 4·exact + 2·title + 1·field``: *exact* = the query typed with diacritics matches
+  them exactly (a query typed without any says nothing about diacritics, so an OCR that lost
+  them is no better a match); *title* = the query is in the printed title of the document's
+  type (``extractors/schemas.json``: ``dang ky khai sinh`` is a birth registration);
+  *field* = it is in an extracted field value. A query that looks like a file name
+  (``khai-sinh.png``) puts documents with that file name above every tier.
+- within a tier: FTS5 ``bm25`` (field columns weighted 3:1 over the body) on SQLite,
+  ``ts_rank`` on PostgreSQL. The two rankers weigh frequency and length differently, so
+  the order *inside* a tier may differ between the databases; tiers, hits, snippets and
+  totals are the same.
+
+:meth:`SearchIndex.search_page` gives the real total and a keyset cursor (the last hit's
+tier, rank and row id) for the next page. Snippets are cut in Python from the stored text,
+around the window holding the most query terms.
 
 Storage: SQLite FTS5 (contentless, ``ascii`` tokenizer over our tokens) or PostgreSQL
 ``tsvector`` columns built from our tokens (no parser, no ``unaccent``) with GIN indexes.
@@ -239,6 +250,10 @@ class Cursor:
             raise ValueError("invalid page cursor") from exc
 
 
+# Score tiers: 1 + EXACT_W·[exact, typed with diacritics] + TITLE_W·[the query is in the
+# document type's title] + 1·[the query is in a field value]; file-name hits above all.
+EXACT_W, TITLE_W = 4, 2
+FILE_TIER = 1 + EXACT_W + TITLE_W + 1 + 1
 # The document's own date, by preference.
 OWN_DATE_FIELDS = ("signed_date", "received_date", "termination_date")
 # bm25 weights of the FTS5 columns fields_f, body_f, fields_e, body_e, fields_t
@@ -569,7 +584,7 @@ class SearchIndex(abc.ABC):
             return file_rows, total, rows
 
         file_rows, total, rows = db_retry(run, what="search")
-        ranked = [(r, 5, 0.0) for r in file_rows] if cursor is None else []
+        ranked = [(r, FILE_TIER, 0.0) for r in file_rows] if cursor is None else []
         ranked += [(r, int(r.score), float(r.rank)) for r in rows]
         ranked = ranked[offset : offset + limit + 1]
         more = len(ranked) > limit
@@ -578,7 +593,8 @@ class SearchIndex(abc.ABC):
         if more and ranked:
             last = ranked[-1]
             # after a file-name hit, the next page starts at the top of the ranked list
-            nxt = (Cursor(6, 0.0, 0) if last[1] == 5 else Cursor(last[1], last[2], last[0].rid))
+            nxt = (Cursor(FILE_TIER + 1, 0.0, 0) if last[1] == FILE_TIER
+                   else Cursor(last[1], last[2], last[0].rid))
             nxt = nxt.encode()
         hits = self._hits([(r, s) for r, s, _ in ranked], q)
         return SearchPage(hits, total, nxt)
@@ -811,17 +827,16 @@ class SqliteSearchIndex(SearchIndex):
                 "(d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :m_e) OR "
                 f"{_in_types('xt', exact_types)})"
             )
-        strong = (
-            "(d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :m_f) OR "
-            f"{_in_types('tt', title_types)})"
-        )
+        field = "(d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :m_f))"
+        title = f"({_in_types('tt', title_types)})"
         base = (
             "FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid "
             f"WHERE search_fts MATCH :m_a{where}{_skip_sql(skip)}"
         )
         w = ", ".join(str(x) for x in BM25_WEIGHTS)
         sql = (
-            f"SELECT {_SELECT_COLS}, d.id AS rid, (1 + 2 * ({exact}) + ({strong})) AS score, "
+            f"SELECT {_SELECT_COLS}, d.id AS rid, "
+            f"(1 + {EXACT_W} * ({exact}) + {TITLE_W} * {title} + {field}) AS score, "
             f"-bm25(search_fts, {w}) AS rank {base}"
         )
         p = {"m_a": a, "m_f": fl}
@@ -899,14 +914,15 @@ class PostgresSearchIndex(SearchIndex):
         exact = "false"
         if diacritics:
             exact = f"(d.tsv_exact @@ CAST(:qe AS tsquery) OR {_in_types('xt', exact_types)})"
-        strong = f"(d.tsv_fields @@ CAST(:qa AS tsquery) OR {_in_types('tt', title_types)})"
+        field = "CAST(d.tsv_fields @@ CAST(:qa AS tsquery) AS integer)"
+        title = f"CAST({_in_types('tt', title_types)} AS integer)"
         base = (
             "FROM search_docs d WHERE d.tsv_folded @@ CAST(:qa AS tsquery)"
             f"{where}{_skip_sql(skip)}"
         )
         sql = (
-            f"SELECT {_SELECT_COLS}, d.id AS rid, (1 + 2 * CAST({exact} AS integer) + "
-            f"CAST({strong} AS integer)) AS score, (ts_rank(d.tsv_folded, CAST(:qa AS "
+            f"SELECT {_SELECT_COLS}, d.id AS rid, (1 + {EXACT_W} * CAST({exact} AS integer) + "
+            f"{TITLE_W} * {title} + {field}) AS score, (ts_rank(d.tsv_folded, CAST(:qa AS "
             "tsquery)) + 2 * ts_rank(d.tsv_fields, CAST(:qa AS tsquery))) AS rank "
             f"{base}"
         )

@@ -136,7 +136,7 @@ def test_field_values_rank_above_body_only(index):
     hits = index.search("hoà")  # not the written form "Hoa": a folded match only, in a field
     assert ids(hits) == ["poa-1"] and hits[0].score == 2.0
     hits = index.search("Hoa Đặng")
-    assert ids(hits) == ["poa-1"] and hits[0].score == 4.0  # exact + in a field
+    assert ids(hits) == ["poa-1"] and hits[0].score == 6.0  # 1 + exact 4 + in a field 1
 
 
 def test_reindex_is_idempotent_and_updates(index):

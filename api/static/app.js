@@ -45,6 +45,13 @@ function detail(res) {
   if (Array.isArray(d)) return T("Dữ liệu gửi lên không hợp lệ.", "Invalid request.");
   return T("Lỗi ", "Error ") + res.status;
 }
+// dd/mm/yyyy HH:mm in Hà Nội time, whatever the browser's own zone and locale
+function hanoiTime(iso) {
+  const parts = {};
+  for (const p of new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit",
+    year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(new Date(iso))) parts[p.type] = p.value;
+  return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
+}
 function el(tag, attrs = {}, text = "") {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -319,7 +326,7 @@ async function loadList() {
     const tr = el("tr");
     const a = el("a", { href: `/ui/batches/${b.batch_id}` }, b.batch_id);
     const td = el("td"); td.appendChild(a); tr.appendChild(td);
-    tr.appendChild(el("td", {}, new Date(b.created_at).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" })));
+    tr.appendChild(el("td", {}, hanoiTime(b.created_at)));
     tr.appendChild(el("td", {}, b.branch || ""));
     tr.appendChild(el("td", {}, `${b.total - b.open}/${b.total}`));
     tr.appendChild(el("td", {}, b.review ? String(b.review) : ""));
