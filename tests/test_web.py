@@ -43,6 +43,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TOKENS = {r: f"{r}-web-token-{'w' * 16}" for r in ("scanner", "archivist", "qa", "admin")}
+EXPIRED = f"scanner-expired-{'x' * 16}"  # a scanner token that expired long ago
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
@@ -100,8 +101,9 @@ def server(tmp_path_factory):
     if (ROOT / ".sohoa" / "models").is_dir():
         shutil.copytree(ROOT / ".sohoa" / "models", home / "models")
     settings = Settings(home=home, review_threshold=0.999)  # every field goes to review
-    app = create_app(settings, ApiSettings(tokens=",".join(f"{t}:{r}"
-                                                           for r, t in TOKENS.items())))
+    spec = ",".join([*(f"{t}:{r}" for r, t in TOKENS.items()),
+                     f"{EXPIRED}:scanner:2020-01-01T00:00:00Z"])
+    app = create_app(settings, ApiSettings(tokens=spec))
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -319,6 +321,22 @@ def test_roles_landing_and_menus(server, browser):
     assert "Accept" in page.inner_text("#accept")
     page.goto(server["url"] + "/ui/review?lang=vi")
     assert "Chấp nhận" in page.inner_text("#accept")
+    ctx.close()
+
+
+def test_polling_stops_when_the_token_expires(server, browser):
+    """The page was opened while the token worked (cookie); its API calls now get 401:
+    the page says so and stops asking."""
+    ctx = browser.new_context(viewport=DESKTOP)
+    ctx.add_cookies([{"name": "sohoa_token", "value": TOKENS["scanner"], "url": server["url"]}])
+    ctx.add_init_script(f"localStorage.setItem('sohoa_token', '{EXPIRED}')")
+    page = ctx.new_page()
+    calls = []
+    page.on("request", lambda r: calls.append(r.url) if "/ui/api/batches/" in r.url else None)
+    page.goto(server["url"] + f"/ui/batches/{server['batch']}")
+    page.wait_for_selector("#session-expired:not([hidden])")
+    page.wait_for_timeout(3000)
+    assert len(calls) == 1, calls
     ctx.close()
 
 
