@@ -361,7 +361,9 @@ async function watch(id) {
       tr.appendChild(el("td", {}, d.file));
       const st = el("td", { class: "state-" + d.state }, d.state_name || d.state);
       const bar = el("span", { class: "minibar" });
-      bar.appendChild(el("span", { style: `width:${{ queued: 3, running: 50 }[d.state] ?? 100}%` }));
+      const fill = el("span");
+      fill.style.width = `${{ queued: 3, running: 50 }[d.state] ?? 100}%`;  // CSSOM: allowed by the CSP
+      bar.appendChild(fill);
       st.prepend(bar);
       tr.appendChild(st);
       const rv = el("td");
