@@ -219,8 +219,10 @@ def download_name(doc: dict) -> str:
 def content_disposition(name: str, kind: str = "attachment") -> str:
     from urllib.parse import quote
 
-    ascii_name = fold(name).encode("ascii", "ignore").decode() or "document.pdf"
-    ascii_name = unicodedata.normalize("NFC", ascii_name)
+    # the same name without diacritics (case kept) for clients that ignore filename*
+    plain = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = "".join(c for c in plain if not unicodedata.combining(c))
+    ascii_name = ascii_name.encode("ascii", "ignore").decode() or "document.pdf"
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
