@@ -305,3 +305,13 @@ def pending_of_document(archive, document_id: str) -> list[int]:
                               .order_by(FieldRow.id)))
 
     return archive.db.run(run, "document pending")
+
+
+def field_row_ids(archive, document_id: str) -> dict[str, int]:
+    """{field name: its row id} of one document (the id the review calls take)."""
+
+    def run(s):
+        return dict(s.execute(select(FieldRow.field_id, FieldRow.id)
+                              .where(FieldRow.document_id == document_id)).all())
+
+    return archive.db.run(run, "field ids")

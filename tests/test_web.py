@@ -243,6 +243,10 @@ def test_archivist_finds_opens_and_verifies_a_birth_registration(server, browser
     with page.expect_navigation():
         page.press("#q", "Enter")
     assert page.locator("li.hit").first.get_attribute("data-type") == "birth_registration"
+    page.fill("#q", "khai-sinh.png")  # a file name is searchable
+    with page.expect_navigation():
+        page.press("#q", "Enter")
+    assert page.locator("li.hit").first.get_attribute("data-document") == birth_id
     page.fill("#q", '" * "')
     with page.expect_navigation():
         page.press("#q", "Enter")
@@ -468,4 +472,17 @@ def test_qa_tabs_accepts_undoes_and_draws_a_box(server, browser):
     assert ev["details"]["box"][0] == 1 and ev["details"]["old"] is None
     assert ev["actor"].startswith("qa")
     assert int(page.get_attribute("#throughput", "data-decided")) == 2  # accept + correct
+    ctx.close()
+    # later, an admin reopens the correction from the document page
+    ctx = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+    page = ctx.new_page()
+    login(page, url, TOKENS["admin"])
+    page.goto(url + f"/ui/documents/{missing['document_id']}")
+    row = page.locator('#fields tr[data-field="mother_name"]')
+    assert "Nguyễn Thị Lan" in row.inner_text() and "sửa trường" in row.inner_text()
+    with page.expect_navigation():
+        row.locator("button.reopen").click()
+    row = page.locator('#fields tr[data-field="mother_name"]')
+    assert row.get_attribute("data-state") == "pending"
+    assert "mở lại trường" in row.inner_text()
     ctx.close()

@@ -168,9 +168,10 @@ def document_page_data(archive, document_id: str) -> dict[str, Any]:
     try:
         doc = archive.show(document_id)
     except DocumentNotFound:
-        return {"doc": None, "history": {}, "own_date": None}
+        return {"doc": None, "history": {}, "own_date": None, "row_ids": {}}
     return {"doc": doc, "history": views.field_history(archive, document_id),
-            "own_date": views.document_date(doc["fields"])}
+            "own_date": views.document_date(doc["fields"]),
+            "row_ids": views.field_row_ids(archive, document_id)}
 
 
 def verdict(report: dict) -> dict[str, Any]:

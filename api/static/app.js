@@ -386,6 +386,13 @@ async function watch(id) {
 // ---------------------------------------------------------------- documents
 
 function documentPage() {
+  // an admin may reopen any decided field, at any time (its decision stays in the history)
+  for (const b of document.querySelectorAll("button.reopen")) b.onclick = async () => {
+    b.disabled = true;
+    const res = await api(`/ui/api/review/${b.dataset.field}/reopen`, { method: "POST" });
+    if (res.ok) location.reload();
+    else { b.disabled = false; b.after(el("span", { class: "error" }, " " + detail(res))); }
+  };
   const btn = $("verify");
   btn.onclick = async () => {
     btn.disabled = true;
