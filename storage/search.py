@@ -58,6 +58,7 @@ _QUERY_RE = re.compile(r'"([^"]*)"(\*?)|(\S+)')
 MAX_TOKEN_CHARS = 100
 MAX_QUERY_TERMS = 16
 MIN_PREFIX_CHARS = 2
+MAX_SNIPPET_STARTS = 400
 FIELD_TAG = "ǂ"  # a letter no Vietnamese word contains: marks field tokens in SQLite FTS5
 FIELD_SEP = " · "
 PG_MAX_POS = 16383
@@ -330,13 +331,20 @@ def make_snippet(doc_text: str, query: Query, width: int = 12) -> tuple[str, str
             if ok:
                 marked.update(range(i, i + n))
                 starts.append((i, t_i, exact))
-    # Centre on the window holding the most different query terms (then exact ones, then
-    # the earliest): "dang ky khai sinh" shows the title, not a ward named Minh Khai.
-    best, center = (-1, -1, 0), 0
+    # Centre on the window holding the most different query terms, the most compact first
+    # (then exact ones, then the earliest): "dang ky khai sinh" shows the title, not a ward
+    # named Minh Khai.
+    starts.sort()
+    del starts[MAX_SNIPPET_STARTS:]  # a bound on the quadratic look (huge documents)
+    best, center = None, 0
     for p, _, _ in starts:
-        near = [(t, e) for q_pos, t, e in starts if p <= q_pos < p + width]
-        key = (len({t for t, _ in near}), sum(1 for _, e in near if e), -p)
-        if key > best:
+        first: dict[int, tuple[int, bool]] = {}  # term -> its first match at or after p
+        for q_pos, t, e in starts:
+            if p <= q_pos < p + width and (t not in first or q_pos < first[t][0]):
+                first[t] = (q_pos, e)
+        span = max(q for q, _ in first.values()) - p
+        key = (len(first), -span, sum(1 for _, e in first.values() if e), -p)
+        if best is None or key > best:
             best, center = key, p
     lo = max(0, center - width)
     hi = min(len(matches), center + width + 1)
