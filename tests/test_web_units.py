@@ -155,3 +155,59 @@ def test_rate_limit():
     slow = public.RateLimit(rate=0.5, burst=1)
     assert slow.allow("c", now=0.0) == (True, 0)
     assert slow.allow("c", now=0.0) == (False, 3)  # Retry-After in whole seconds
+
+
+# Every endpoint the pages added, and the roles with business there (admin may do everything).
+PAGE_ENDPOINTS = [
+    ("POST", "/ui/api/review/999999", {"qa"}),
+    ("POST", "/ui/api/review/999999/reopen", {"qa"}),
+    ("GET", "/ui/api/documents/unknown/pages/1.png", {"archivist", "qa"}),
+    ("POST", "/ui/api/documents/unknown/verify", {"archivist", "qa"}),
+    ("GET", "/ui/documents/unknown/download", {"archivist"}),
+    ("POST", "/ui/api/batches", {"scanner"}),
+    ("GET", "/ui/api/batches", {"scanner"}),
+    ("GET", "/ui/api/batches/b-unknown", {"scanner"}),
+]
+ROLE_TOKENS = {r: f"{r}-units-token-{'u' * 16}" for r in ("scanner", "intake", "archivist",
+                                                              "qa", "admin")}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import ApiSettings
+    from pipeline.config import Settings
+
+    home = tmp_path_factory.mktemp("units") / "home"
+    app = create_app(Settings(home=home), ApiSettings(
+        tokens=",".join(f"{t}:{r}" for r, t in ROLE_TOKENS.items())), start_processing=False)
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.mark.parametrize("method,path,allowed", PAGE_ENDPOINTS)
+def test_page_endpoints_by_role(client, method, path, allowed):
+    kwargs = {"json": {"action": "accept"}} if "review" in path else {}
+    if path == "/ui/api/batches" and method == "POST":
+        kwargs = {"data": {"branch": "hn01"}, "files": [("files", ("a.txt", b"x", "text/plain"))]}
+    assert client.request(method, path, **kwargs).status_code == 401
+    for role, token in ROLE_TOKENS.items():
+        r = client.request(method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs)
+        if role == "admin" or role in allowed:
+            assert r.status_code not in (401, 403), (path, role, r.status_code)
+        else:
+            assert r.status_code == 403, (path, role, r.status_code)
+    # the cookie alone never changes anything
+    if method == "POST":
+        client.cookies.set("sohoa_token", ROLE_TOKENS["admin"])
+        assert client.request(method, path, **kwargs).status_code == 401
+        client.cookies.clear()
+
+
+def test_public_status_needs_no_token_and_hides_nothing_it_should_not(client):
+    r = client.get("/tra-cuu/000.00.00.H00-000000-0000")
+    assert r.status_code == 404 and "Không tìm thấy" in r.text
+    assert client.get("/tra-cuu").status_code == 200
+    assert client.get("/tra-cuu?ma=%2F%2F%2F").status_code == 422

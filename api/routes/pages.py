@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -309,15 +309,27 @@ def branch_code(name: str) -> str:
 
 
 @router.post("/ui/api/batches")
-async def upload(who: Scanner, request: Request,
-                 files: Annotated[list[UploadFile], File()],
-                 branch: Annotated[str, Form()] = "",
-                 dossier_code: Annotated[str | None, Form()] = None):
+async def upload(request: Request):
     """Stage each file on its own: a bad file is refused with its reason, the good ones go
-    on as one batch; files already uploaded before are flagged as duplicates."""
+    on as one batch; files already uploaded before are flagged as duplicates. The token,
+    the role and the queue's room are checked before the body is read."""
+    from api.intake import QueueFull, Unavailable
     from api.routes.scanner import DOSSIER_RE, check_code, discard
     from api.uploads import stage
 
+    who = allow("scanner")(request)  # before the body: nothing parsed for strangers
+    queue = request.app.state.intake
+    if request.app.state.batches is queue:  # the embedded queue: is there room at all?
+        if not queue.alive:
+            raise Unavailable("the processing service is not running", 30)
+        if queue.pending() >= queue.queue_max:
+            raise QueueFull(queue.retry_after())
+    api = request.app.state.api
+    form = await request.form(max_files=api.max_files + 1, max_fields=20)
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+    branch = str(form.get("branch") or "")
+    dossier_code = form.get("dossier_code")
+    dossier_code = str(dossier_code) if dossier_code is not None else None
     own = getattr(who, "branch", None)
     try:
         branch = own or branch_code(branch)
@@ -327,8 +339,6 @@ async def upload(who: Scanner, request: Request,
         dossier_code = check_code(dossier_code, DOSSIER_RE, "dossier_code")
     except HTTPException:
         raise HTTPException(422, "Mã hồ sơ chỉ gồm chữ không dấu, số, «.», «_» và «-».") from None
-    api = request.app.state.api
-    queue = request.app.state.intake
     if not files:
         raise HTTPException(422, "Chưa chọn tệp nào.")
     if len(files) > api.max_files:
