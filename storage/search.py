@@ -225,6 +225,7 @@ class SearchPage:
     total: int  # every match, not just this page
     next_cursor: str | None  # the next page (None: this is the last)
     query_empty: bool = False  # text was given but nothing searchable was left after parsing
+    total_capped: bool = False  # more than COUNT_LIMIT matches: ``total`` is COUNT_LIMIT
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ class Cursor:
     """Where a page ends: the last hit's (score tier, rank, row id)."""
 
     score: int
-    rank: float
+    rank: float | None  # None: the tier was listed newest first
     rid: int
 
     def encode(self) -> str:
@@ -246,7 +247,7 @@ class Cursor:
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             score, rank, rid = json.loads(raw)
-            return cls(int(score), float(rank), int(rid))
+            return cls(int(score), None if rank is None else float(rank), int(rid))
         except (ValueError, TypeError) as exc:
             raise ValueError("invalid page cursor") from exc
 
@@ -254,6 +255,8 @@ class Cursor:
 # Score tiers: 1 + EXACT_W·[exact, typed with diacritics] + TITLE_W·[the query is in the
 # document type's title] + 1·[the query is in a field value]; file-name hits above all.
 EXACT_W, TITLE_W = 4, 2
+RANK_LIMIT = 2000  # a tier with more documents is listed newest first (unranked)
+COUNT_LIMIT = 10_000  # totals are counted up to this
 FILE_TIER = 1 + EXACT_W + TITLE_W + 1 + 1
 # The document's own date, by preference.
 OWN_DATE_FIELDS = ("signed_date", "received_date", "termination_date")
@@ -554,11 +557,21 @@ class SearchIndex(abc.ABC):
                 return SearchPage([], 0, None, query_empty=True)
             return self._newest(where, params, limit, offset, cursor)
         files = _file_pattern(query)
-        exact_types, title_types = title_matches(q)
-        params.update(_type_params("xt", exact_types) | _type_params("tt", title_types))
+        _, title_types = title_matches(q)
+        params.update(_type_params("tt", title_types))
         diacritics = q.has_diacritics
+        need = offset + limit + 1
+        tiers = sorted(
+            (
+                (1 + EXACT_W * e + TITLE_W * t + fl, e, t, fl)
+                for e in ((1, 0) if diacritics else (0,))
+                for t in ((1, 0) if title_types else (0,))
+                for fl in (1, 0)
+            ),
+            reverse=True,
+        )
 
-        def run() -> tuple[list[Any], int, list[Any]]:
+        def run() -> tuple[list[Any], int, list[tuple[Any, int, float | None]]]:
             with self.engine.connect() as c:
                 file_rows: list[Any] = []
                 if files:
@@ -570,30 +583,30 @@ class SearchIndex(abc.ABC):
                         ),
                         {**params, "fp": files},
                     ).all()
-                skip = [r.rid for r in file_rows]
-                sql, p, count_sql = self._ranked_sql(q, where, exact_types, title_types,
-                                                     diacritics, skip)
-                p = {**params, **p}
-                total = c.execute(text(count_sql), p).scalar_one() + len(file_rows)
-                page_where = ""
-                if cursor is not None:
-                    page_where = (
-                        " WHERE (score < :c_s) OR (score = :c_s AND rank < :c_r) OR "
-                        "(score = :c_s AND rank = :c_r AND rid < :c_i)"
-                    )
-                    p |= {"c_s": cursor.score, "c_r": cursor.rank, "c_i": cursor.rid}
-                rows = c.execute(
-                    text(
-                        f"SELECT * FROM ({sql}) r{page_where} "
-                        "ORDER BY score DESC, rank DESC, rid DESC LIMIT :n"
-                    ),
-                    {**p, "n": offset + limit + 1},
-                ).all()
-            return file_rows, total, rows
+                skip = _skip_sql([r.rid for r in file_rows])
+                selective = bool(where) and self._few_candidates(c, where, params)
+                total = self._count(c, q, where + skip, params, selective) + len(file_rows)
+                out: list[tuple[Any, int, float | None]] = []
+                for score, e, t, fl in tiers:
+                    if len(out) >= need:
+                        break
+                    if cursor is not None and score > cursor.score:
+                        continue
+                    title = ""
+                    if title_types:
+                        title = (
+                            f" AND {_in_types('tt', title_types)}" if t else
+                            f" AND (d.document_type IS NULL OR NOT {_in_types('tt', title_types)})"
+                        )
+                    after = cursor if cursor is not None and score == cursor.score else None
+                    rows = self._tier_rows(c, q, (e, fl, diacritics), where + title + skip,
+                                           params, selective, after, need - len(out))
+                    out.extend((r, score, r.rank) for r in rows)
+            return file_rows, total, out
 
         file_rows, total, rows = db_retry(run, what="search")
-        ranked = [(r, FILE_TIER, 0.0) for r in file_rows] if cursor is None else []
-        ranked += [(r, int(r.score), float(r.rank)) for r in rows]
+        ranked = [(r, FILE_TIER, None) for r in file_rows] if cursor is None else []
+        ranked += [(r, s, None if k is None else float(k)) for r, s, k in rows]
         ranked = ranked[offset : offset + limit + 1]
         more = len(ranked) > limit
         ranked = ranked[:limit]
@@ -601,11 +614,77 @@ class SearchIndex(abc.ABC):
         if more and ranked:
             last = ranked[-1]
             # after a file-name hit, the next page starts at the top of the ranked list
-            nxt = (Cursor(FILE_TIER + 1, 0.0, 0) if last[1] == FILE_TIER
+            nxt = (Cursor(FILE_TIER + 1, None, 0) if last[1] == FILE_TIER
                    else Cursor(last[1], last[2], last[0].rid))
             nxt = nxt.encode()
         hits = self._hits([(r, s) for r, s, _ in ranked], q)
-        return SearchPage(hits, total, nxt)
+        return SearchPage(hits, min(total, COUNT_LIMIT), nxt, total_capped=total > COUNT_LIMIT)
+
+    PROBE_LIMIT = 300  # filters leaving at most this many documents: check those only
+
+    def _few_candidates(self, conn: Connection, where: str, params: dict[str, Any]) -> bool:
+        n = conn.execute(
+            text(
+                f"SELECT count(*) FROM (SELECT 1 FROM search_docs d WHERE 1=1{where} "
+                f"LIMIT {self.PROBE_LIMIT + 1}) x"
+            ),
+            params,
+        ).scalar_one()
+        return n <= self.PROBE_LIMIT
+
+    def _tier_rows(self, conn, q, flags, where, params, selective, after, n) -> list[Any]:
+        """The next ``n`` rows of one tier (``flags`` = exact, field, typed with diacritics):
+        ranked (rank, then row id) when the tier holds at most RANK_LIMIT documents, else
+        newest first (rank None), which stops early however common the words are."""
+        base, p = self._tier_base(q, flags, where, selective)
+        p = {**params, **p}
+        size = self._probe(conn, base, p)
+        if size == 0:
+            return []
+        p["n"] = n
+        if size <= RANK_LIMIT and not selective:
+            keyset = ""
+            if after is not None and after.rank is not None:
+                keyset = " WHERE rank < :c_r OR (rank = :c_r AND rid < :c_i)"
+                p |= {"c_r": after.rank, "c_i": after.rid}
+            elif after is not None:
+                keyset = " WHERE rid < :c_i"
+                p["c_i"] = after.rid
+            sql = (
+                f"SELECT * FROM (SELECT {_SELECT_COLS}, d.id AS rid, {self._rank_sql()} AS rank "
+                f"{base}) r{keyset} ORDER BY rank DESC, rid DESC LIMIT :n"
+            )
+            return conn.execute(text(sql), p).all()
+        keyset = ""
+        if after is not None:
+            keyset, p["c_i"] = " AND d.id < :c_i", after.rid
+        return self._newest_rows(conn, base + keyset, p, dense=size > RANK_LIMIT)
+
+    def _probe(self, conn, base: str, p: dict[str, Any]) -> int:
+        return conn.execute(
+            text(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {RANK_LIMIT + 1}) x"), p
+        ).scalar_one()
+
+    def _newest_rows(self, conn, base: str, p: dict[str, Any], dense: bool) -> list[Any]:
+        sql = f"SELECT {_SELECT_COLS}, d.id AS rid, NULL AS rank {base} ORDER BY d.id DESC LIMIT :n"
+        return conn.execute(text(sql), p).all()
+
+    def _count(self, conn, q: Query, where: str, params: dict[str, Any], selective: bool) -> int:
+        """Every match, counted up to COUNT_LIMIT + 1."""
+        base, p = self._tier_base(q, None, where, selective)
+        return conn.execute(
+            text(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {COUNT_LIMIT + 1}) x"),
+            {**params, **p},
+        ).scalar_one()
+
+    @abc.abstractmethod
+    def _tier_base(self, q: Query, flags, where: str, selective: bool):
+        """(``FROM … WHERE …`` of the documents of one tier — ``flags`` = (exact, field,
+        typed with diacritics), None for every match — and its parameters)."""
+
+    @abc.abstractmethod
+    def _rank_sql(self) -> str:
+        """The database's relevance of a row of ``_tier_base`` (higher is better)."""
 
     def _newest(self, where, params, limit, offset, cursor) -> SearchPage:
         """Filters only: newest indexed first."""
@@ -684,13 +763,6 @@ class SearchIndex(abc.ABC):
                 ):
                     dates[doc] = (OWN_DATE_FIELDS.index(fid), v)
         return {i: (names.get(i), dates[i][1] if i in dates else None) for i in ids}
-
-    @abc.abstractmethod
-    def _ranked_sql(
-        self, q: Query, where: str, exact_types, title_types, diacritics: bool, skip: list[int]
-    ) -> tuple[str, dict[str, Any], str]:
-        """(SQL of every match with columns score, rank (higher is better) and rid; its
-        parameters; SQL counting the matches)."""
 
 
 def _type_params(prefix: str, types: Sequence[str]) -> dict[str, str]:
@@ -825,32 +897,51 @@ class SqliteSearchIndex(SearchIndex):
         with self.engine.connect() as c:
             return c.execute(text("SELECT count(*) FROM search_fts_docsize")).scalar_one()
 
-    def _ranked_sql(self, q, where, exact_types, title_types, diacritics, skip):
+    def _tier_base(self, q, flags, where, selective):
         a = q.fts5("fields_f body_f", folded=True)
         e = q.fts5("fields_e body_e", folded=False)
         fl = q.fts5("fields_t", folded=True, tag=FIELD_TAG)
-        exact = "0"
-        if diacritics:
-            exact = (
-                "(d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :m_e) OR "
-                f"{_in_types('xt', exact_types)})"
-            )
-        field = "(d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :m_f))"
-        title = f"({_in_types('tt', title_types)})"
+        pos, neg = [], []
+        if flags is None:
+            pos.append(a)
+        else:
+            exact, field, diacritics = flags
+            if exact or diacritics:  # typed without diacritics, "exact" means nothing
+                (pos if exact else neg).append(e)
+            (pos if field else neg).append(fl)
+            if not pos:
+                pos.append(a)
+        p = {f"m{i}": m for i, m in enumerate(pos + neg)}
+        if selective:
+            # Few documents pass the filters: look each one up in the index (a rowid seek per
+            # expression) instead of walking every match of the words.
+            def has(i: int) -> str:
+                return (
+                    f"EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH :m{i} "
+                    "AND rowid = d.id)"
+                )
+
+            conds = [has(i) for i in range(len(pos))]
+            conds += [f"NOT {has(len(pos) + i)}" for i in range(len(neg))]
+            return f"FROM search_docs d WHERE 1=1{where} AND {' AND '.join(conds)}", p
+        match = " AND ".join(f"({m})" for m in pos) + "".join(f" NOT ({m})" for m in neg)
         base = (
             "FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid "
-            f"WHERE search_fts MATCH :m_a{where}{_skip_sql(skip)}"
+            f"WHERE search_fts MATCH :m{where}"
         )
-        w = ", ".join(str(x) for x in BM25_WEIGHTS)
+        return base, {"m": match}
+
+    def _rank_sql(self) -> str:
+        return f"-bm25(search_fts, {', '.join(str(x) for x in BM25_WEIGHTS)})"
+
+    def _newest_rows(self, conn, base, p, dense):
+        # FTS5 walks the match in rowid order, so LIMIT stops it early (no sort, no temp set).
+        order = "search_fts.rowid" if "search_fts.rowid" in base else "d.id"
         sql = (
-            f"SELECT {_SELECT_COLS}, d.id AS rid, "
-            f"(1 + {EXACT_W} * ({exact}) + {TITLE_W} * {title} + {field}) AS score, "
-            f"-bm25(search_fts, {w}) AS rank {base}"
+            f"SELECT {_SELECT_COLS}, d.id AS rid, NULL AS rank {base} "
+            f"ORDER BY {order} DESC LIMIT :n"
         )
-        p = {"m_a": a, "m_f": fl}
-        if diacritics:
-            p["m_e"] = e
-        return sql, p, f"SELECT count(*) {base}"
+        return conn.execute(text(sql), p).all()
 
 
 def _tsvector(sections: Sequence[list[str]]) -> str:
@@ -918,23 +1009,53 @@ class PostgresSearchIndex(SearchIndex):
             ).rowcount
             return bool(n)
 
-    def _ranked_sql(self, q, where, exact_types, title_types, diacritics, skip):
-        exact = "false"
-        if diacritics:
-            exact = f"(d.tsv_exact @@ CAST(:qe AS tsquery) OR {_in_types('xt', exact_types)})"
-        field = "CAST(d.tsv_fields @@ CAST(:qa AS tsquery) AS integer)"
-        title = f"CAST({_in_types('tt', title_types)} AS integer)"
-        base = (
-            "FROM search_docs d WHERE d.tsv_folded @@ CAST(:qa AS tsquery)"
-            f"{where}{_skip_sql(skip)}"
-        )
-        sql = (
-            f"SELECT {_SELECT_COLS}, d.id AS rid, (1 + {EXACT_W} * CAST({exact} AS integer) + "
-            f"{TITLE_W} * {title} + {field}) AS score, (ts_rank(d.tsv_folded, CAST(:qa AS "
-            "tsquery)) + 2 * ts_rank(d.tsv_fields, CAST(:qa AS tsquery))) AS rank "
-            f"{base}"
-        )
+    def _tier_base(self, q, flags, where, selective):
+        ex = "d.tsv_exact @@ CAST(:qe AS tsquery)"
+        fl = "d.tsv_fields @@ CAST(:qa AS tsquery)"
+        al = "d.tsv_folded @@ CAST(:qa AS tsquery)"
         p = {"qa": q.tsquery(folded=True)}
-        if diacritics:
+        if flags is None:
+            return f"FROM search_docs d WHERE {al}{where}", p
+        exact, field, diacritics = flags
+        conds = []
+        if exact or diacritics:
+            conds.append(ex if exact else f"NOT ({ex})")
             p["qe"] = q.tsquery(folded=False)
-        return sql, p, f"SELECT count(*) {base}"
+        conds.append(fl if field else f"NOT ({fl})")
+        if not (exact or field):
+            conds.insert(0, al)
+        return f"FROM search_docs d WHERE {' AND '.join(conds)}{where}", p
+
+    def _rank_sql(self) -> str:
+        return (
+            "(ts_rank(d.tsv_folded, CAST(:qa AS tsquery)) + "
+            "2 * ts_rank(d.tsv_fields, CAST(:qa AS tsquery)))"
+        )
+
+    def _probe(self, conn, base, p):
+        # The planner's guesses for tsquery selectivity are rough: count with GIN bitmaps
+        # (stops at RANK_LIMIT + 1), then steer the fetch (see _newest_rows).
+        self._set(conn, bitmap=True, index=False, seq=True)
+        try:
+            return super()._probe(conn, base, p)
+        finally:
+            self._set(conn, bitmap=True, index=True, seq=True)
+
+    def _newest_rows(self, conn, base, p, dense):
+        # many matches: walk the primary key newest first (stops early); few: bitmap + sort
+        if dense:
+            self._set(conn, bitmap=False, index=True, seq=False)
+        try:
+            return super()._newest_rows(conn, base, p, dense)
+        finally:
+            self._set(conn, bitmap=True, index=True, seq=True)
+
+    @staticmethod
+    def _set(conn, *, bitmap: bool, index: bool, seq: bool) -> None:
+        conn.execute(
+            text(
+                f"SET LOCAL enable_bitmapscan = {'on' if bitmap else 'off'}; "
+                f"SET LOCAL enable_indexscan = {'on' if index else 'off'}; "
+                f"SET LOCAL enable_seqscan = {'on' if seq else 'off'}"
+            )
+        )

@@ -251,6 +251,27 @@ def test_sqlite_and_postgresql_agree(tmp_path):
                 assert paged == [h.document_id for h in full.hits], (q, ix)
                 assert totals == {full.total}
                 assert [h.document_id for h in ix.search(q, f, limit=5, offset=5)] == paged[5:10]
+        # Tiers too large to rank are listed newest first: then the two databases agree on
+        # the whole order, whichever plan runs (filtered probes or the walk of the matches).
+        import storage.search as search_module
+
+        old_limit = search_module.RANK_LIMIT
+        search_module.RANK_LIMIT = 0
+        try:
+            for probe_limit in (300, 0, 10_000):
+                sq.PROBE_LIMIT = pg.PROBE_LIMIT = probe_limit
+                for q, f in QUERIES:
+                    a = sq.search_page(q, f, limit=1000)
+                    b = pg.search_page(q, f, limit=1000)
+                    got = [(h.document_id, h.score, h.snippet) for h in a.hits]
+                    assert got == [(h.document_id, h.score, h.snippet) for h in b.hits], q
+                    assert a.total == b.total == len(got)
+                    for ix in (sq, pg):
+                        paged, _ = all_pages(ix, q, f)
+                        assert paged == [g[0] for g in got], (q, probe_limit)
+        finally:
+            search_module.RANK_LIMIT = old_limit
+            sq.PROBE_LIMIT = pg.PROBE_LIMIT = 300
         # the title of a birth registration: every birth registration comes first, in both
         births = {d.document_id for d in docs if d.document_type == "birth_registration"}
         for ix in (sq, pg):
