@@ -211,3 +211,39 @@ def test_public_status_needs_no_token_and_hides_nothing_it_should_not(client):
     assert r.status_code == 404 and "Không tìm thấy" in r.text
     assert client.get("/tra-cuu").status_code == 200
     assert client.get("/tra-cuu?ma=%2F%2F%2F").status_code == 422
+
+
+def test_upload_refuses_bad_files_one_by_one(tmp_path, monkeypatch):
+    """A stack with a good scan, a text file and the same scan twice: the scan is queued,
+    the others are refused with their own reasons (nothing is processed here)."""
+    import io
+
+    from fastapi.testclient import TestClient
+    from PIL import Image
+
+    from api.app import create_app
+    from api.intake import IntakeQueue
+    from api.settings import ApiSettings
+    from pipeline.config import Settings
+
+    monkeypatch.setattr(IntakeQueue, "alive", property(lambda self: True))
+    app = create_app(Settings(home=tmp_path / "home"), ApiSettings(
+        tokens=",".join(f"{t}:{r}" for r, t in ROLE_TOKENS.items())), start_processing=False)
+    buf = io.BytesIO()
+    Image.new("L", (64, 48), 200).save(buf, "PNG")
+    scan = buf.getvalue()
+    with TestClient(app) as c:
+        r = c.post("/ui/api/batches", headers={"Authorization": f"Bearer {ROLE_TOKENS['scanner']}"},
+                   data={"branch": "Hoàn Kiếm"},
+                   files=[("files", ("a.png", scan, "image/png")),
+                          ("files", ("note.txt", b"hello", "text/plain")),
+                          ("files", ("a-again.png", scan, "image/png"))])
+        assert r.status_code == 202, r.text
+        body = r.json()
+        assert body["branch"] == "hoan-kiem" and [d["file"] for d in body["documents"]] == ["a.png"]
+        assert [(x["file"], x["status"]) for x in body["refused"]] == [("note.txt", 415),
+                                                                      ("a-again.png", 409)]
+        assert body["page_url"] == f"/ui/batches/{body['batch_id']}"
+        listed = c.get("/ui/api/batches?branch=Hoàn Kiếm",
+                       headers={"Authorization": f"Bearer {ROLE_TOKENS['scanner']}"}).json()
+        assert [b["batch_id"] for b in listed["batches"]] == [body["batch_id"]]

@@ -12,11 +12,12 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from api import i18n, review
 from api.app import get_archive
@@ -326,7 +327,7 @@ async def upload(request: Request):
             raise QueueFull(queue.retry_after())
     api = request.app.state.api
     form = await request.form(max_files=api.max_files + 1, max_fields=20)
-    files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+    files = [f for f in form.getlist("files") if isinstance(f, StarletteUpload)]
     branch = str(form.get("branch") or "")
     dossier_code = form.get("dossier_code")
     dossier_code = str(dossier_code) if dossier_code is not None else None
