@@ -255,7 +255,7 @@ class Cursor:
 # Score tiers: 1 + EXACT_W·[exact, typed with diacritics] + TITLE_W·[the query is in the
 # document type's title] + 1·[the query is in a field value]; file-name hits above all.
 EXACT_W, TITLE_W = 4, 2
-RANK_LIMIT = 2000  # a tier with more documents is listed newest first (unranked)
+RANK_LIMIT = 1000  # a tier with more documents is listed newest first (unranked)
 COUNT_LIMIT = 10_000  # totals are counted up to this
 FILE_TIER = 1 + EXACT_W + TITLE_W + 1 + 1
 # The document's own date, by preference.
@@ -925,8 +925,12 @@ class SqliteSearchIndex(SearchIndex):
             conds += [f"NOT {has(len(pos) + i)}" for i in range(len(neg))]
             return f"FROM search_docs d WHERE 1=1{where} AND {' AND '.join(conds)}", p
         match = " AND ".join(f"({m})" for m in pos) + "".join(f" NOT ({m})" for m in neg)
+        if flags is None and not where:  # counting every match: the index alone
+            return "FROM search_fts d WHERE search_fts MATCH :m", {"m": match}
+        # CROSS JOIN: SQLite keeps the FTS match as the outer loop (with a filter on an
+        # indexed column it would otherwise run the match once per filtered row).
         base = (
-            "FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid "
+            "FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid "
             f"WHERE search_fts MATCH :m{where}"
         )
         return base, {"m": match}
