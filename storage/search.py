@@ -18,9 +18,13 @@ then by the database's ranker within the tier, then newest first:
   *field* = it is in an extracted field value. A query that looks like a file name
   (``khai-sinh.png``) puts documents with that file name above every tier.
 - within a tier: FTS5 ``bm25`` (field columns weighted 3:1 over the body) on SQLite,
-  ``ts_rank`` on PostgreSQL. The two rankers weigh frequency and length differently, so
-  the order *inside* a tier may differ between the databases; tiers, hits, snippets and
-  totals are the same.
+  ``ts_rank`` on PostgreSQL, when the tier holds at most ``RANK_LIMIT`` (500) documents;
+  a larger tier (a query of common words) is listed newest first, which stops after the
+  rows a page needs however many documents match (ranking it would read every match). The
+  two rankers weigh frequency and length differently, so the order *inside* a ranked tier
+  may differ between the databases; tiers, hits, snippets and totals are the same, and
+  unranked tiers are in the same order.
+- totals are counted up to ``COUNT_LIMIT`` (1000; beyond it the page says "more than").
 
 :meth:`SearchIndex.search_page` gives the real total and a keyset cursor (the last hit's
 tier, rank and row id) for the next page. Snippets are cut in Python from the stored text,
@@ -255,8 +259,8 @@ class Cursor:
 # Score tiers: 1 + EXACT_W·[exact, typed with diacritics] + TITLE_W·[the query is in the
 # document type's title] + 1·[the query is in a field value]; file-name hits above all.
 EXACT_W, TITLE_W = 4, 2
-RANK_LIMIT = 1000  # a tier with more documents is listed newest first (unranked)
-COUNT_LIMIT = 10_000  # totals are counted up to this
+RANK_LIMIT = 500  # a tier with more documents is listed newest first (unranked)
+COUNT_LIMIT = 1000  # totals are counted up to this ("more than 1000" beyond)
 FILE_TIER = 1 + EXACT_W + TITLE_W + 1 + 1
 # The document's own date, by preference.
 OWN_DATE_FIELDS = ("signed_date", "received_date", "termination_date")
