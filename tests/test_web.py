@@ -485,4 +485,14 @@ def test_qa_tabs_accepts_undoes_and_draws_a_box(server, browser):
     row = page.locator('#fields tr[data-field="mother_name"]')
     assert row.get_attribute("data-state") == "pending"
     assert "mở lại trường" in row.inner_text()
+    # the dossier's timeline says who did what, old -> new, in Hà Nội time
+    page.goto(url + f"/ui/dossiers/{server['code']}")
+    timeline = page.inner_text("#timeline")
+    assert "sửa trường «Họ tên mẹ» — → Nguyễn Thị Lan khung vẽ tay, trang 1 bởi qa" in " ".join(
+        timeline.split())
+    assert "mở lại trường" in timeline and "hoàn tác" not in timeline
+    out = ARTIFACTS / "pages-dossier-desktop.png"
+    page.screenshot(path=str(out), full_page=True)
+    if os.environ.get("SOHOA_UPDATE_DOCS") == "1":
+        shutil.copyfile(out, ROOT / "docs" / out.name)
     ctx.close()
