@@ -171,6 +171,25 @@ MESSAGES = {
                               "The access token has expired."),
     "use 'Authorization: Bearer <token>'": ("Mã truy cập gửi sai dạng.",
                                             "Send the token as 'Authorization: Bearer'."),
+    # review refusals (the codes of storage.review's errors)
+    "stale_version": ("Trường này vừa được người khác xử lý: hãy tải lại.",
+                      "Someone else decided this field meanwhile: reload it."),
+    "not_reviewable": ("Trường này không chờ kiểm tra.", "This field is not waiting for review."),
+    "not_decided": ("Trường này chưa được quyết định: không có gì để hoàn tác.",
+                    "This field is not decided: nothing to undo."),
+    "forbidden": ("Chỉ người quyết định hoàn tác được, trong một phút (quản trị: bất cứ lúc nào).",
+                  "Only the reviewer who decided may undo, within a minute (an admin any time)."),
+    "bad_box": ("Khung không hợp lệ: hãy kéo chuột quanh giá trị trên trang.",
+                "Invalid box: drag around the value on the page."),
+    "no_field": ("Không có trường này.", "No such field."),
+}
+
+# The public status page's stages of a dossier (storage.reads.STAGES).
+STAGES = {
+    "received": ("Đã tiếp nhận hồ sơ", "Received"),
+    "digitised": ("Đã số hóa", "Digitised"),
+    "review": ("Đang kiểm tra", "Under review"),
+    "done": ("Hoàn tất số hóa", "Done"),
 }
 
 
@@ -216,6 +235,10 @@ def reason_name(code: str, lang: str = "vi") -> str:
 
 def event_name(code: str, lang: str = "vi") -> str:
     return _pick(EVENTS.get(code), lang, code)
+
+
+def stage_name(code: str, lang: str = "vi") -> str:
+    return _pick(STAGES.get(code), lang, code)
 
 
 def role_name(code: str, lang: str = "vi") -> str:

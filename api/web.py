@@ -180,7 +180,6 @@ async def dossier_page(code: str, request: Request):
     if refused:
         return refused
     from api.routes.archivist import dossier
-    from api.routes.pages import dossier_events
 
     try:
         data = await run_in_threadpool(dossier, who, code, request)
@@ -188,7 +187,6 @@ async def dossier_page(code: str, request: Request):
         data, error = None, exc.detail
     else:
         error = None
-        data["events"] = await run_in_threadpool(dossier_events, get_archive(request), code)
     return render(request, "dossier.html", {
         "page": "dossier", "who": who, "code": code, "data": data,
         "error": ("Không có hồ sơ này." if error else None)},

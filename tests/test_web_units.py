@@ -10,10 +10,12 @@ import pytest
 
 from api import i18n
 from api.routes import pages, public
-from storage import pages_views as views
+from storage import reads
+from storage import review as reviews
 from storage.archive import Archive
 from storage.db import utcnow
 from storage.models import FieldRow
+from storage.review import NotReviewable, StaleVersion
 from tests.storage_fixtures import (
     make_pdfa,
     make_result,
@@ -44,7 +46,7 @@ def _archive(tmp_path, settings):
     missing = result.fields["mother_name"]  # not found on the page: no place
     missing.page, missing.bbox, missing.reasons = None, None, ["label_not_found"]
     a.archive_document(result, make_pdfa("1"), write_original(tmp_path, b"%PDF-scan"),
-                       branch="hn01", batch_id="b-1")
+                       branch="hn01", batch_id="b-1", actor="Hà (scanner#1)")
     yield a
     a.close()
 
@@ -56,53 +58,71 @@ def field_id(archive, name: str) -> int:
         FieldRow.field_id == name)), "t")
 
 
+def version(archive, name: str) -> int:
+    return next(f["version"] for f in archive.show("doc-1")["fields"] if f["id"] == name)
+
+
+def age_decision(archive, name: str, seconds: float) -> None:
+    """Move the field's last decision ``seconds`` into the past (the undo minute is over)."""
+    from sqlalchemy import update
+
+    archive.db.run(lambda s: s.execute(update(FieldRow).where(FieldRow.field_id == name).values(
+        reviewed_at=utcnow() - timedelta(seconds=seconds))), "t")
+
+
 def test_decide_undo_and_decide_again(archive):
-    fid = field_id(archive, "requester_name")
-    out = views.decide(archive, fid, action="accept", actor="Lan (qa#1)")
+    """The pages' decide and undo are the archive's review events (versions, reopen)."""
+    name = "requester_name"
+    out = archive.decide("doc-1", name, "accept", actor="Lan (qa#1)",
+                         version=version(archive, name))
     assert out["review_state"] == "accepted"
-    with pytest.raises(views.Conflict):  # only pending fields can be decided
-        views.decide(archive, fid, action="correct", value="X", actor="Minh (qa#2)")
-    with pytest.raises(views.NotAllowed):  # only the one who decided may undo it
-        views.reopen(archive, fid, actor="Minh (qa#2)")
-    views.reopen(archive, fid, actor="Lan (qa#1)")
-    views.decide(archive, fid, action="correct", value="NGUYỄN VĂN ANH", actor="Lan (qa#1)")
+    with pytest.raises(StaleVersion):  # decided on what was shown before the accept
+        archive.decide("doc-1", name, "correct", value="X", actor="Minh (qa#2)",
+                       version=out["version"] - 1)
+    with pytest.raises(NotReviewable, match="reopen"):  # only the one who decided may undo
+        archive.decide("doc-1", name, "reopen", actor="Minh (qa#2)", version=out["version"])
+    out = archive.decide("doc-1", name, "reopen", actor="Lan (qa#1)", version=out["version"])
+    assert out["review_state"] == "pending"
+    archive.decide("doc-1", name, "correct", value="NGUYỄN VĂN ANH", actor="Lan (qa#1)",
+                   version=out["version"])
     assert [h.document_id for h in archive.search("nguyen van anh")] == ["doc-1"]
-    later = utcnow() + timedelta(seconds=views.UNDO_SECONDS + 1)
-    with pytest.raises(views.NotAllowed):  # after the minute: not the reviewer any more
-        views.reopen(archive, fid, actor="Lan (qa#1)", now=later)
-    views.reopen(archive, fid, actor="admin#9", admin=True, now=later)  # an admin may
+    age_decision(archive, name, reviews.REOPEN_SECONDS + 1)
+    with pytest.raises(NotReviewable):  # after the minute: not the reviewer any more
+        archive.decide("doc-1", name, "reopen", actor="Lan (qa#1)",
+                       version=version(archive, name))
+    archive.decide("doc-1", name, "reopen", actor="admin#9", admin=True,
+                   version=version(archive, name))  # an admin may, at any time
     assert [h.document_id for h in archive.search("nguyen van anh")] == []
-    history = views.field_history(archive, "doc-1")["requester_name"]
+    history = reviews.field_history(archive.db, "doc-1")[name]
     assert [e["kind"] for e in history] == ["review_accepted", "review_reopened",
                                             "review_corrected", "review_reopened"]
     assert history[2]["details"]["old"] == "NGUYỄN VĂN AN"
     assert history[2]["details"]["new"] == "NGUYỄN VĂN ANH"
     assert history[3]["actor"] == "admin#9" and history[3]["details"]["old"] == "NGUYỄN VĂN ANH"
-    assert views.review_stats(archive, "Lan (qa#1)")["decided"] == 2
+    assert reviews.reviewer_stats(archive.db, "Lan (qa#1)")["decided"] == 2
 
 
 def test_a_drawn_box_places_a_field_that_was_not_found(archive):
-    fid = field_id(archive, "mother_name")
-    views.decide(archive, fid, action="correct", value="TRẦN THỊ BÌNH", actor="qa#1",
-                 box=(1, 300, 1600, 900, 1660))
+    archive.decide("doc-1", "mother_name", "correct", value="TRẦN THỊ BÌNH", actor="qa#1",
+                   version=version(archive, "mother_name"), box=(1, 300, 1600, 900, 1660))
     doc = archive.show("doc-1")
     f = next(x for x in doc["fields"] if x["id"] == "mother_name")
-    assert f["page"] == 1 and f["bbox"] == [300, 1600, 900, 1660]
+    assert f["review_box"] == [1, 300, 1600, 900, 1660] and f["bbox"] is None
     assert f["effective_value"] == "TRẦN THỊ BÌNH"
-    ev = views.field_history(archive, "doc-1")["mother_name"][0]
+    ev = reviews.field_history(archive.db, "doc-1")["mother_name"][0]
     assert ev["details"]["box"] == [1, 300, 1600, 900, 1660] and ev["details"]["old"] is None
 
 
 def test_public_stages_hold_nothing_personal(archive):
-    status = views.dossier_stages(archive, CODE)
+    status = reads.dossier_stages(archive.db, CODE)
     assert status["stage"] == "review" and status["documents"] == 1
     assert status["dates"]["received"] and status["dates"]["digitised"]
     assert "NGUY" not in repr(status).upper() and "doc-1" not in repr(status)
     for name in ("requester_name", "mother_name"):
-        views.decide(archive, field_id(archive, name), action="accept", actor="qa#1")
-    done = views.dossier_stages(archive, CODE)
+        archive.decide("doc-1", name, "accept", actor="qa#1", version=version(archive, name))
+    done = reads.dossier_stages(archive.db, CODE)
     assert done["stage"] == "done" and done["dates"]["done"]
-    assert views.dossier_stages(archive, "000.00.00.H00-000000-0000") is None
+    assert reads.dossier_stages(archive.db, "000.00.00.H00-000000-0000") is None
 
 
 def test_vietnamese_names():
@@ -170,6 +190,7 @@ PAGE_ENDPOINTS = [
 ]
 ROLE_TOKENS = {r: f"{r}-units-token-{'u' * 16}" for r in ("scanner", "intake", "archivist",
                                                               "qa", "admin")}
+OTHER_SCANNER = f"scanner-hn02-token-{'v' * 16}"
 
 
 @pytest.fixture(scope="module")
@@ -181,10 +202,16 @@ def client(tmp_path_factory):
     from pipeline.config import Settings
 
     home = tmp_path_factory.mktemp("units") / "home"
-    app = create_app(Settings(home=home), ApiSettings(
-        tokens=",".join(f"{t}:{r}" for r, t in ROLE_TOKENS.items())), start_processing=False)
+    app = create_app(Settings(home=home), ApiSettings(tokens=token_spec()),
+                     start_processing=False)
     with TestClient(app) as c:
         yield c
+
+
+def token_spec() -> str:
+    """A scanner's branch comes with its token (hn01); the others are role-only tokens."""
+    return ",".join([*(f"{t}:{r}@hn01" if r == "scanner" else f"{t}:{r}"
+                       for r, t in ROLE_TOKENS.items()), f"{OTHER_SCANNER}:scanner@hn02"])
 
 
 @pytest.mark.parametrize("method,path,allowed", PAGE_ENDPOINTS)
@@ -214,26 +241,32 @@ def test_public_status_needs_no_token_and_hides_nothing_it_should_not(client):
 
 
 def test_upload_refuses_bad_files_one_by_one(tmp_path, monkeypatch):
-    """A stack with a good scan, a text file and the same scan twice: the scan is queued,
-    the others are refused with their own reasons (nothing is processed here)."""
+    """A stack with a good scan, a text file and the same scan twice: the scan is queued in
+    the one batch store, the others are refused with their own reasons (nothing is processed
+    here). An admin names the branch (typed as people write it); the branch's scanner lists
+    the batch, another branch's scanner sees none of it."""
     import io
 
     from fastapi.testclient import TestClient
     from PIL import Image
 
     from api.app import create_app
-    from api.intake import IntakeQueue
+    from api.intake import Intake
     from api.settings import ApiSettings
     from pipeline.config import Settings
 
-    monkeypatch.setattr(IntakeQueue, "alive", property(lambda self: True))
-    app = create_app(Settings(home=tmp_path / "home"), ApiSettings(
-        tokens=",".join(f"{t}:{r}" for r, t in ROLE_TOKENS.items())), start_processing=False)
+    monkeypatch.setattr(Intake, "alive", property(lambda self: True))
+    app = create_app(Settings(home=tmp_path / "home"), ApiSettings(tokens=token_spec()),
+                     start_processing=False)
     buf = io.BytesIO()
     Image.new("L", (64, 48), 200).save(buf, "PNG")
     scan = buf.getvalue()
+
+    def auth(token):
+        return {"Authorization": f"Bearer {token}"}
+
     with TestClient(app) as c:
-        r = c.post("/ui/api/batches", headers={"Authorization": f"Bearer {ROLE_TOKENS['scanner']}"},
+        r = c.post("/ui/api/batches", headers=auth(ROLE_TOKENS["admin"]),
                    data={"branch": "Hoàn Kiếm"},
                    files=[("files", ("a.png", scan, "image/png")),
                           ("files", ("note.txt", b"hello", "text/plain")),
@@ -244,6 +277,19 @@ def test_upload_refuses_bad_files_one_by_one(tmp_path, monkeypatch):
         assert [(x["file"], x["status"]) for x in body["refused"]] == [("note.txt", 415),
                                                                       ("a-again.png", 409)]
         assert body["page_url"] == f"/ui/batches/{body['batch_id']}"
-        listed = c.get("/ui/api/batches?branch=Hoàn Kiếm",
-                       headers={"Authorization": f"Bearer {ROLE_TOKENS['scanner']}"}).json()
-        assert [b["batch_id"] for b in listed["batches"]] == [body["batch_id"]]
+        listed = c.get("/ui/api/batches?branch=Hoàn Kiếm", headers=auth(ROLE_TOKENS["admin"]))
+        assert [b["batch_id"] for b in listed.json()["batches"]] == [body["batch_id"]]
+        # a scanner uploads for its own branch only (from its token), and sees only that
+        r = c.post("/ui/api/batches", headers=auth(ROLE_TOKENS["scanner"]),
+                   files=[("files", ("a.png", scan, "image/png"))])
+        assert r.status_code == 202, r.text
+        mine = r.json()
+        assert mine["branch"] == "hn01"
+        progress = c.get(f"/ui/api/batches/{mine['batch_id']}",
+                         headers=auth(ROLE_TOKENS["scanner"])).json()
+        assert progress["documents"][0]["duplicate_of"] == body["batch_id"]  # the same scan
+        listed = c.get("/ui/api/batches?branch=hoan-kiem", headers=auth(ROLE_TOKENS["scanner"]))
+        assert [b["batch_id"] for b in listed.json()["batches"]] == [mine["batch_id"]]
+        other = auth(OTHER_SCANNER)
+        assert c.get("/ui/api/batches", headers=other).json()["batches"] == []
+        assert c.get(f"/ui/api/batches/{mine['batch_id']}", headers=other).status_code == 404

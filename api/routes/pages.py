@@ -3,7 +3,11 @@
 Data for the server-rendered pages (``*_data``) and the JSON calls of ``api/static/app.js``:
 review decisions with an optional drawn box, undo (reopen), page images and thumbnails, the
 named download, batch uploads that refuse bad files one by one, a branch's batch list.
-The writes go through ``storage.pages_views`` (to be rewired onto flow's review events).
+There is no second write path: decisions and undo are ``Archive.decide`` (the field's
+``version`` sent back, a stale one answered 409), field histories and timelines are the events
+``storage/review.py`` recorded, batch lists and progress come from the one batch store
+(``workers/state.py``; a scanner sees its own branch only). Every route here is declared in
+``api.security.ROUTES`` (roles, body limit), so the gatekeeper authenticates before the body.
 """
 
 from __future__ import annotations
@@ -15,15 +19,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
-from sqlalchemy import select
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from api import i18n, review
 from api.app import get_archive
 from api.auth import Principal, allow
-from storage import pages_views as views
+from api.security import scrub_errors
+from storage import reads
+from storage import review as reviews
 from storage.search import fold
+from workers import state as batch_store
 
 router = APIRouter(include_in_schema=False)
 Qa = Annotated[Principal, Depends(allow("qa"))]
@@ -51,7 +57,7 @@ def _queue_item(archive, *, type: str, branch: str, reason: str, document: str, 
         nxt = data["items"][0] if data["items"] else None
         return item, data["total"], (nxt if nxt and nxt["field_id"] != field else None)
     if document:
-        every = views.pending_of_document(archive, document)
+        every = reviews.pending_of_document(archive.db, document)
         ids = every[offset:] if offset < len(every) else every
         item = review.field(archive, ids[0]) if ids else None
         nxt = review.field(archive, ids[1]) if len(ids) > 1 else None
@@ -69,7 +75,7 @@ def review_page_data(archive, who: Principal, *, type: str, branch: str, reason:
                                    document=document, field=field, offset=offset)
     pages = 1
     if item is not None:
-        sizes = views.page_sizes(archive, item["document_id"])
+        sizes = reads.page_sizes(archive.db, item["document_id"])
         pages = max(sizes) if sizes else 1
         page = item.get("page") or 1
         item["view_page"] = page
@@ -77,12 +83,16 @@ def review_page_data(archive, who: Principal, *, type: str, branch: str, reason:
         item["found"] = bool(item.get("bbox")) and bool(item.get("page"))
         item["sizes"] = {str(n): list(wh) for n, wh in sizes.items()}
     return {"item": item, "total": total, "next": nxt, "page_count": pages,
-            "facets": views.review_facets(archive),
-            "stats": views.review_stats(archive, actor_of(who))}
+            "facets": reviews.facets(archive.db),
+            "stats": reviews.reviewer_stats(archive.db, actor_of(who)),
+            "undo_seconds": int(reviews.REOPEN_SECONDS)}
 
 
 class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # the reviewer is the token's person
+
     action: Literal["accept", "correct"]
+    version: int = Field(description="the field's version the decision was made on")
     value: str | int | float | None = Field(None, description="the corrected value")
     box: list[int] | None = Field(None, min_length=5, max_length=5,
                                   description="page, x0, y0, x1, y1 in page pixels")
@@ -92,7 +102,7 @@ def _box(archive, item: dict, box: list[int] | None):
     if box is None:
         return None
     page, x0, y0, x1, y1 = box
-    sizes = views.page_sizes(archive, item["document_id"])
+    sizes = reads.page_sizes(archive.db, item["document_id"])
     if page not in sizes:
         raise HTTPException(422, f"trang {page} không có trong tài liệu")
     w, h = sizes[page]
@@ -103,44 +113,68 @@ def _box(archive, item: dict, box: list[int] | None):
     return (page, x0, y0, x1, y1)
 
 
+class Reopen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(None, description="the version of the decision to undo")
+
+
+def _decide(archive, who: Principal, item: dict, action: str, version: int | None,
+            value=None, box=None) -> dict:
+    """``Archive.decide`` with its refusals in Vietnamese."""
+    from storage.review import FieldNotFound, NotReviewable, StaleVersion
+
+    try:
+        out = archive.decide(item["document_id"], item["field"], action, actor=actor_of(who),
+                             version=version, value=value, box=box, admin=who.role == "admin")
+    except StaleVersion:
+        raise HTTPException(409, i18n.message("stale_version")) from None
+    except NotReviewable as exc:
+        status = 403 if exc.code == "forbidden" else 422 if exc.code == "bad_box" else 409
+        code = "not_decided" if action == "reopen" and exc.code == "not_reviewable" \
+            else exc.code
+        raise HTTPException(status, i18n.message(code)) from None
+    except FieldNotFound:
+        raise HTTPException(404, i18n.message("no_field")) from None
+    return out | {"undo_seconds": int(reviews.REOPEN_SECONDS)}
+
+
+def _item(request: Request, field_id: int) -> dict:
+    item = review.field(get_archive(request), field_id)
+    if item is None:
+        raise HTTPException(404, i18n.message("no_field"))
+    return item
+
+
 @router.post("/ui/api/review/{field_id}")
 def decide(who: Qa, field_id: int, decision: Decision, request: Request):
+    from api.limits import check_value_length
+
     archive = get_archive(request)
-    item = review.field(archive, field_id)
-    if item is None:
-        raise HTTPException(404, f"không có trường {field_id}")
+    item = _item(request, field_id)
     value = None
     if decision.action == "correct":
         try:
+            check_value_length(item["kind"], decision.value)
             value = review.clean_value(item["kind"], decision.value)
         except ValueError:
             raise HTTPException(422, f"giá trị không đúng dạng {i18n.kind_name(item['kind'])}"
                                 ) from None
     box = _box(archive, item, decision.box)
-    try:
-        return views.decide(archive, field_id, action=decision.action, value=value, box=box,
-                            actor=actor_of(who))
-    except views.Conflict:
-        raise HTTPException(409, "trường này đã được người khác xử lý") from None
+    return _decide(archive, who, item, decision.action, decision.version, value, box)
 
 
 @router.post("/ui/api/review/{field_id}/reopen")
-def reopen(who: Qa, field_id: int, request: Request):
-    try:
-        return views.reopen(get_archive(request), field_id, actor=actor_of(who),
-                            admin=who.role == "admin")
-    except LookupError:
-        raise HTTPException(404, f"không có trường {field_id}") from None
-    except views.Conflict:
-        raise HTTPException(409, "trường này chưa được quyết định") from None
-    except views.NotAllowed:
-        raise HTTPException(403, f"chỉ người quyết định hoàn tác được, trong "
-                                 f"{views.UNDO_SECONDS} giây") from None
+def reopen(who: Qa, field_id: int, request: Request, body: Reopen | None = None):
+    """The page's undo: a reopen event (the deciding reviewer within a minute, an admin at
+    any time)."""
+    item = _item(request, field_id)
+    return _decide(get_archive(request), who, item, "reopen", body.version if body else None)
 
 
 def _png(request: Request, document_id: str, page: int, width: int) -> bytes:
     archive = get_archive(request)
-    sizes = views.page_sizes(archive, document_id)
+    sizes = reads.page_sizes(archive.db, document_id)
     if page not in sizes:
         raise HTTPException(404, f"không có trang {page}")
     cache = request.app.state.settings.home / "cache" / "pages"
@@ -169,10 +203,19 @@ def document_page_data(archive, document_id: str) -> dict[str, Any]:
     try:
         doc = archive.show(document_id)
     except DocumentNotFound:
-        return {"doc": None, "history": {}, "own_date": None, "row_ids": {}}
-    return {"doc": doc, "history": views.field_history(archive, document_id),
-            "own_date": views.document_date(doc["fields"]),
-            "row_ids": views.field_row_ids(archive, document_id)}
+        return {"doc": None, "history": {}, "own_date": None}
+    return {"doc": doc, "history": reviews.field_history(archive.db, document_id),
+            "own_date": document_date(doc["fields"])}
+
+
+def document_date(fields: list[dict[str, Any]]) -> str | None:
+    """The document's own date: when it was signed (or received), from its fields."""
+    by_id = {f["id"]: f.get("effective_value") for f in fields}
+    for key in ("signed_date", "received_date", "termination_date"):
+        v = by_id.get(key)
+        if isinstance(v, str) and v:
+            return v
+    return None
 
 
 def verdict(report: dict) -> dict[str, Any]:
@@ -211,7 +254,7 @@ def verify(who: Reader, document_id: str, request: Request):
 
 def download_name(doc: dict) -> str:
     """``<type title> - <dossier> - <date>.pdf`` (the document's own date, else archived)."""
-    own = views.document_date(doc["fields"]) or (doc["archive"]["archived_at"] or "")[:10]
+    own = document_date(doc["fields"]) or (doc["archive"]["archived_at"] or "")[:10]
     parts = [i18n.type_name(doc["document_type"]), doc.get("dossier_code") or doc["document_id"],
              i18n.vn_date(own).replace("/", "-")]
     name = " - ".join(p for p in parts if p)
@@ -242,20 +285,6 @@ def download(who: Archivist, document_id: str, request: Request, inline: bool = 
         "Content-Disposition": content_disposition(download_name(doc),
                                                    "inline" if inline else "attachment"),
         "Cache-Control": "private, no-store"})
-
-
-def dossier_events(archive, code: str) -> list[dict[str, Any]]:
-    """The dossier's events with who did what (old -> new value for corrections)."""
-    from storage.models import Dossier, Event
-
-    def run(s):
-        did = s.scalar(select(Dossier.id).where(Dossier.code == code))
-        evs = s.scalars(select(Event).where(Event.dossier_id == did)
-                        .order_by(Event.at, Event.id)).all()
-        return [{"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor,
-                 "document_id": e.document_id, "details": e.details or {}} for e in evs]
-
-    return archive.db.run(run, "dossier events")
 
 
 # ------------------------------------------------------------------ search
@@ -310,30 +339,34 @@ def branch_code(name: str) -> str:
 
 
 @router.post("/ui/api/batches")
-async def upload(request: Request):
+async def upload(who: Scanner, request: Request):
     """Stage each file on its own: a bad file is refused with its reason, the good ones go
-    on as one batch; files already uploaded before are flagged as duplicates. The token,
-    the role and the queue's room are checked before the body is read."""
-    from api.intake import QueueFull, Unavailable
-    from api.routes.scanner import DOSSIER_RE, check_code, discard
+    on as one batch (the one batch store, as ``POST /batches``); a file already uploaded in
+    an earlier batch is flagged as a duplicate. The gatekeeper checked the token, the role and
+    the body's size before this reads the body."""
+    from api.routes.scanner import (
+        DOSSIER_RE,
+        check_code,
+        check_dossier_branch,
+        discard,
+        upload_branch,
+    )
     from api.uploads import stage
 
-    who = allow("scanner")(request)  # before the body: nothing parsed for strangers
     queue = request.app.state.intake
-    if request.app.state.batches is queue:  # the embedded queue: is there room at all?
-        if not queue.alive:
-            raise Unavailable("the processing service is not running", 30)
-        if queue.pending() >= queue.queue_max:
-            raise QueueFull(queue.retry_after())
+    if not queue.alive:  # before the files are read and staged
+        from api.intake import Unavailable
+
+        raise Unavailable("the processing service is not running", 30)
     api = request.app.state.api
     form = await request.form(max_files=api.max_files + 1, max_fields=20)
     files = [f for f in form.getlist("files") if isinstance(f, StarletteUpload)]
-    branch = str(form.get("branch") or "")
+    asked = str(form.get("branch") or "").strip()
     dossier_code = form.get("dossier_code")
     dossier_code = str(dossier_code) if dossier_code is not None else None
-    own = getattr(who, "branch", None)
     try:
-        branch = own or branch_code(branch)
+        branch = upload_branch(who, who.branch if who.role == "scanner" and who.branch
+                               else branch_code(asked) if asked else None)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
     try:
@@ -344,6 +377,8 @@ async def upload(request: Request):
         raise HTTPException(422, "Chưa chọn tệp nào.")
     if len(files) > api.max_files:
         raise HTTPException(413, f"{len(files)} tệp trong một lô; tối đa {api.max_files}.")
+    if dossier_code:
+        await run_in_threadpool(check_dossier_branch, request, dossier_code, branch)
     staged, refused, seen = [], [], set()
     for f in files:
         try:
@@ -355,21 +390,25 @@ async def upload(request: Request):
         if s.sha256 in seen:
             refused.append({"file": s.name, "status": 409,
                             "reason": "Trùng với một tệp khác trong cùng lô."})
+            if s.path not in {x.path for x in staged}:  # staged by content: maybe one file
+                await run_in_threadpool(discard, queue, [s])
             continue
         seen.add(s.sha256)
         staged.append(s)
     if not staged:
         return JSONResponse({"batch_id": None, "refused": refused}, status_code=422)
     try:
-        receipt, created = await run_in_threadpool(request.app.state.batches.submit_batch,
-                                                   staged, branch, dossier_code, who.who)
+        receipt, created = await run_in_threadpool(
+            lambda: queue.submit_batch(staged, branch, dossier_code, actor=who.who))
     except BaseException:
         await run_in_threadpool(discard, queue, staged)
         raise
+    receipt = scrub_errors(receipt)
     receipt["refused"] = refused
     receipt["created"] = created
     receipt["page_url"] = f"/ui/batches/{receipt['batch_id']}"
-    return JSONResponse(receipt, status_code=202 if created else 200)
+    return JSONResponse(receipt, status_code=202 if created else 200,
+                        headers={"Location": f"/batches/{receipt['batch_id']}"})
 
 
 def _refusal(status: int, detail: str) -> str:
@@ -382,25 +421,39 @@ def _refusal(status: int, detail: str) -> str:
 
 @router.get("/ui/api/batches")
 def batch_list(who: Scanner, request: Request, branch: str = ""):
-    own = getattr(who, "branch", None)
-    try:
-        code = own or (branch_code(branch) if branch else None)
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
-    return {"branch": code, "batches": views.branch_batches(request.app.state.intake, code)}
+    """The newest batches of the scanner's own branch (an admin: any branch, or all)."""
+    if who.role == "scanner":
+        if not who.branch:
+            raise HTTPException(403, "Mã truy cập của máy quét này không gắn với chi nhánh nào.")
+        code = who.branch
+    else:
+        try:
+            code = branch_code(branch) if branch else None
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+    db = request.app.state.intake.db
+    return {"branch": code, "batches": batch_store.branch_batches(db, code)}
 
 
 @router.get("/ui/api/batches/{batch_id}")
 def batch(who: Scanner, batch_id: str, request: Request):
-    status = request.app.state.batches.batch_status(batch_id[:64])
-    if status is None:
+    """A batch's progress per file, from the batch store (another branch's: not found)."""
+    from api.routes.scanner import may_read_branch
+
+    queue = request.app.state.intake
+    status = queue.batch_status(batch_id[:64])
+    if status is None or not may_read_branch(who, status.get("branch")):
         raise HTTPException(404, "Không có lô này.")
-    earlier = views.earlier_batches(request.app.state.intake, batch_id)
+    status = scrub_errors(status)
+    earlier = batch_store.earlier_batches(queue.db, status["batch_id"])
+    waiting = [d["document_id"] for d in status["documents"] if d["state"] == "needs_review"]
+    pending = reviews.pending_counts(get_archive(request).db, waiting) if waiting else {}
     for d in status["documents"]:
         d["state_name"] = i18n.state_name(d["state"])
-        d["duplicate_of"] = earlier.get(d["sha256"])
+        d["duplicate_of"] = earlier.get(d["document_id"])
         if d["state"] == "needs_review":
             d["review_url"] = f"/ui/review?document={d['document_id']}"
+            d["review_fields"] = pending.get(d["document_id"], 0)
         if d["error"]:
             d["error_text"] = d["error"].get("message") or d["error"].get("code")
     return status

@@ -20,16 +20,10 @@ from fastapi.responses import RedirectResponse
 
 from api import i18n
 from api.app import get_archive
-from storage.pages_views import STAGES, dossier_stages
+from storage.reads import STAGES, dossier_stages
 
 router = APIRouter(include_in_schema=False)
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-STAGE_NAMES = {
-    "received": ("Đã tiếp nhận hồ sơ", "Received"),
-    "digitised": ("Đã số hóa", "Digitised"),
-    "review": ("Đang kiểm tra", "Under review"),
-    "done": ("Hoàn tất số hóa", "Done"),
-}
 
 
 class RateLimit:
@@ -106,8 +100,8 @@ async def status_page(request: Request, code: str):
     found = code_from(code[:500])
     if found and found != code:
         return RedirectResponse(f"/tra-cuu/{found}", status_code=303)
-    status = await run_in_threadpool(dossier_stages, get_archive(request), found) if found \
-        else None
+    status = await run_in_threadpool(dossier_stages, get_archive(request).db, found) \
+        if found else None
     if status is None:
         return _page(request, {"code": code[:80], "status": None,
                                "error": "Không tìm thấy hồ sơ có mã này."}, 404)
@@ -118,12 +112,12 @@ async def status_page(request: Request, code: str):
         at = status["dates"][s]
         if s == "review" and at is None and i < reached:
             continue  # nothing needed review: the step did not happen
-        steps.append({"stage": s, "name": STAGE_NAMES[s][1 if lang == "en" else 0],
+        steps.append({"stage": s, "name": i18n.stage_name(s, lang),
                       "at": i18n.hanoi_time(at), "done": i <= reached and at is not None,
                       "current": s == status["stage"]})
     response = _page(request, {"code": status["code"], "status": status, "steps": steps,
-                               "stage_name": STAGE_NAMES[status["stage"]][
-                                   1 if lang == "en" else 0], "error": None})
+                               "stage_name": i18n.stage_name(status["stage"], lang),
+                               "error": None})
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

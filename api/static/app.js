@@ -104,7 +104,9 @@ function showUndo() {
 async function undo() {
   const last = JSON.parse(sessionStorage.getItem("sohoa_undo") || "null");
   if (!last) return;
-  const res = await api(`/ui/api/review/${last.field}/reopen`, { method: "POST" });
+  const res = await api(`/ui/api/review/${last.field}/reopen`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ version: last.version }) });
   const err = $("review-error") || $("undo-text");
   if (!res.ok) { if (err) { err.hidden = false; err.textContent = detail(res); } return; }
   sessionStorage.removeItem("sohoa_undo");
@@ -129,14 +131,14 @@ function reviewPage() {
   async function decide(action) {
     if (busy) return;
     busy = true;
-    const payload = { action };
+    const payload = { action, version: Number(sec.dataset.version) };
     if (action === "correct") payload.value = input.value.normalize("NFC");
     if (action === "correct" && drawn) payload.box = drawn;
     const res = await api(`/ui/api/review/${fieldId}`, {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) });
     if (!res.ok) { err.hidden = false; err.textContent = detail(res); busy = false; return; }
     sessionStorage.setItem("sohoa_undo", JSON.stringify({
-      field: fieldId, name: sec.dataset.name, action, at: Date.now(),
+      field: fieldId, name: sec.dataset.name, action, at: Date.now(), version: res.body.version,
       value: action === "correct" ? payload.value : "" }));
     next(false);
   }
@@ -389,7 +391,9 @@ function documentPage() {
   // an admin may reopen any decided field, at any time (its decision stays in the history)
   for (const b of document.querySelectorAll("button.reopen")) b.onclick = async () => {
     b.disabled = true;
-    const res = await api(`/ui/api/review/${b.dataset.field}/reopen`, { method: "POST" });
+    const res = await api(`/ui/api/review/${b.dataset.field}/reopen`, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ version: Number(b.dataset.version) }) });
     if (res.ok) location.reload();
     else { b.disabled = false; b.after(el("span", { class: "error" }, " " + detail(res))); }
   };
