@@ -177,7 +177,9 @@ def test_scanner_uploads_a_stack_and_watches_it_after_a_reload(server, browser, 
     login(page, url, TOKENS["scanner"])
     assert page.url.endswith("/ui/batches")  # a scanner lands on the batch page
     assert page.inner_text("#menu").split() == ["Tải", "lên"]  # and sees only its page
-    page.fill("#branch", "Ba Đình")  # a Vietnamese branch name is accepted
+    # the branch comes with the scanner's token: shown, not to be changed
+    assert page.input_value("#branch") == "hn03"
+    assert page.get_attribute("#branch", "readonly") is not None
     stack = {"don.png": text_page("ĐƠN ĐỀ NGHỊ số 7\nHọ và tên: Lê Thị Hoa"),
              "thu.png": server["files"]["thu.png"],  # uploaded before: a duplicate
              "hong.pdf": b"%PDF-1.7\n1 0 obj broken",  # a PDF that cannot be read
@@ -208,13 +210,14 @@ def test_scanner_uploads_a_stack_and_watches_it_after_a_reload(server, browser, 
         link = rows["don.png"].locator("a.review-link").get_attribute("href")
         assert link.startswith("/ui/review?document=")
     assert page.evaluate("document.getElementById('bar-fill').style.width") == "100%"
-    # the branch's list: this batch once (the double click sent one upload)
+    # the branch's list, newest first: this batch once (the double click sent one upload)
     page.wait_for_selector("#batch-list:not([hidden])")
     listed = [a.inner_text() for a in page.locator("#batch-list tbody a").all()]
-    assert listed == [batch_id]
-    with api(server, "scanner") as c:
+    assert listed == [batch_id, server["batch"]]
+    with api(server, "scanner") as c:  # whatever branch it asks for, it gets its own
         assert [b["batch_id"] for b in c.get("/ui/api/batches?branch=ba-dinh").json()[
-            "batches"]] == [batch_id]
+            "batches"]] == [batch_id, server["batch"]]
+    with api(server, "admin") as c:  # an admin names the branch, as people write it
         r = c.post("/ui/api/batches", data={"branch": "!!!"},
                    files=[("files", ("a.png", stack["don.png"], "image/png"))])
         assert r.status_code == 422 and "chi nhánh" in r.json()["detail"].lower()
@@ -469,7 +472,8 @@ def test_qa_tabs_accepts_undoes_and_draws_a_box(server, browser):
         doc = c.get(f"/documents/{missing['document_id']}").json()
     f = next(x for x in doc["fields"] if x["id"] == "mother_name")
     assert f["review_state"] == "corrected" and f["effective_value"] == "Nguyễn Thị Lan"
-    assert f["page"] == 1 and f["bbox"] and f["bbox"][2] > f["bbox"][0]
+    box = f["review_box"]  # where QA found it: (page, x0, y0, x1, y1) in page pixels
+    assert box[0] == 1 and box[3] > box[1] and box[4] > box[2] and f["bbox"] is None
     ev = [e for e in doc["timeline"] if e["kind"] == "review_corrected"][-1]
     assert ev["details"]["box"][0] == 1 and ev["details"]["old"] is None
     assert ev["actor"].startswith("qa")

@@ -119,5 +119,4 @@ async def status_page(request: Request, code: str):
                                "stage_name": i18n.stage_name(status["stage"], lang),
                                "error": None})
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
     return response
