@@ -120,9 +120,9 @@ def test_token_formats_with_people_and_branches():
 
 
 def test_a_scanner_without_a_branch_cannot_upload(app, monkeypatch):
-    from api.intake import IntakeQueue
+    from api.intake import Intake
 
-    monkeypatch.setattr(IntakeQueue, "alive", property(lambda self: True))
+    monkeypatch.setattr(Intake, "alive", property(lambda self: True))
     with TestClient(app) as c:
         r = c.post("/batches", headers=H("old_scanner"),
                    files=[("files", ("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 50))])

@@ -293,3 +293,33 @@ def test_upload_refuses_bad_files_one_by_one(tmp_path, monkeypatch):
         other = auth(OTHER_SCANNER)
         assert c.get("/ui/api/batches", headers=other).json()["batches"] == []
         assert c.get(f"/ui/api/batches/{mine['batch_id']}", headers=other).status_code == 404
+
+
+def test_every_route_is_declared_at_the_gate(client):
+    """Each route of the app (the pages' too) has its line in api.security.ROUTES: roles and
+    body limit are decided before a byte of the body is read."""
+    import re
+
+    from fastapi.routing import APIRoute
+
+    from api.security import UNLISTED, match
+
+    missing = []
+    for route in client.app.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        path = re.sub(r"\{\w+:path\}", "a/b", route.path)
+        path = re.sub(r"\{\w+\}", "x1", path)
+        for method in route.methods - {"HEAD"}:
+            if match(method, path)[0] is UNLISTED:
+                missing.append((method, route.path))
+    assert not missing, missing
+
+
+def test_pages_carry_the_gatekeepers_headers_once(client):
+    r = client.get("/tra-cuu/000.00.00.H00-000000-0000")
+    for name in ("content-security-policy", "referrer-policy", "x-content-type-options"):
+        assert len(r.headers.get_list(name)) == 1, name
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert 'http-equiv="Content-Security-Policy"' not in r.text  # one source: the header
