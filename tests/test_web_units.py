@@ -323,3 +323,12 @@ def test_pages_carry_the_gatekeepers_headers_once(client):
     assert "script-src 'self'" in r.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert 'http-equiv="Content-Security-Policy"' not in r.text  # one source: the header
+
+
+def test_a_page_upload_waits_when_processing_is_down(client):
+    """Processing is not running in this app: the page's upload is told to come back (503 +
+    Retry-After) before its files are read, as ``POST /batches`` is."""
+    scanner = {"Authorization": f"Bearer {ROLE_TOKENS['scanner']}"}
+    r = client.post("/ui/api/batches", headers=scanner,
+                    files=[("files", ("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 50, "image/png"))])
+    assert r.status_code == 503 and int(r.headers["Retry-After"]) >= 1

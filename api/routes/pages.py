@@ -343,7 +343,7 @@ async def upload(who: Scanner, request: Request):
     """Stage each file on its own: a bad file is refused with its reason, the good ones go
     on as one batch (the one batch store, as ``POST /batches``); a file already uploaded in
     an earlier batch is flagged as a duplicate. The gatekeeper checked the token, the role and
-    the body's size before this reads the body."""
+    the body's size, and admission the queue's room, before this reads the body."""
     from api.routes.scanner import (
         DOSSIER_RE,
         check_code,
@@ -353,11 +353,7 @@ async def upload(who: Scanner, request: Request):
     )
     from api.uploads import stage
 
-    queue = request.app.state.intake
-    if not queue.alive:  # before the files are read and staged
-        from api.intake import Unavailable
-
-        raise Unavailable("the processing service is not running", 30)
+    queue = request.app.state.intake  # full or down: refused before the body (api.app.Admission)
     api = request.app.state.api
     form = await request.form(max_files=api.max_files + 1, max_fields=20)
     files = [f for f in form.getlist("files") if isinstance(f, StarletteUpload)]
