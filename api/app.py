@@ -39,7 +39,8 @@ class Admission:
     number of files). Only for callers whose token and role would be accepted, so that the
     answer to everyone else stays 401/403."""
 
-    ROLES = {"/batches": {"scanner", "admin"}, "/extract": {"intake", "admin"}}
+    ROLES = {"/batches": {"scanner", "admin"}, "/ui/api/batches": {"scanner", "admin"},
+             "/extract": {"intake", "admin"}}
 
     def __init__(self, app):
         self.app = app

@@ -151,10 +151,64 @@ def dossier(db: Database, code: str) -> dict[str, Any]:
                                                      if f.review_state == "pending"),
                                "document_url": f"/documents/{x.id}",
                                "pdf_url": f"/documents/{x.id}/pdf"} for x in docs],
-                "timeline": [{"at": e.at.isoformat(), "kind": e.kind,
-                              "document_id": e.document_id} for e in events]}
+                "timeline": [_event(e) | {"document_id": e.document_id} for e in events]}
 
     return db.run(run, "dossier")
+
+
+def page_sizes(db: Database, document_id: str) -> dict[int, tuple[int, int]]:
+    """{page number: (width, height) of the OCR image}: the pixels field boxes are in."""
+    rows = db.run(lambda s: s.execute(select(Page.number, Page.width, Page.height)
+                                      .where(Page.document_id == document_id)).all(),
+                  "page sizes")
+    return {n: (w, h) for n, w, h in rows if w and h}
+
+
+STAGES = ("received", "digitised", "review", "done")
+
+
+def dossier_stages(db: Database, code: str) -> dict[str, Any] | None:
+    """The stage a dossier is in and when each stage was reached, for the public status page:
+    nothing personal (no names, numbers, documents or fields), only counts and times."""
+
+    def run(s: Session):
+        d = s.scalar(select(Dossier).where(Dossier.code == code))
+        if d is None:
+            return None
+        docs = s.execute(select(Document.id, Document.created_at, Document.archived_at)
+                         .where(Document.dossier_id == d.id)).all()
+        ids = [x.id for x in docs]
+        pending = needed = 0
+        if ids:
+            pending = s.scalar(select(func.count()).select_from(FieldRow).where(
+                FieldRow.document_id.in_(ids), FieldRow.review_state == "pending"))
+            needed = s.scalar(select(func.count()).select_from(FieldRow).where(
+                FieldRow.document_id.in_(ids), FieldRow.needs_review.is_(True)))
+        reviewed = s.scalar(select(func.max(Event.at)).where(
+            Event.dossier_id == d.id, Event.kind.in_(("review_accepted", "review_corrected"))))
+        return d.code, d.created_at, docs, pending, needed, reviewed
+
+    got = db.run(run, "dossier stages")
+    if got is None:
+        return None
+    code, created_at, docs, pending, needed, reviewed = got
+    archived = [x.archived_at for x in docs if x.archived_at]
+    all_archived = bool(docs) and len(archived) == len(docs)
+    received_at = min([x.created_at for x in docs if x.created_at] or [created_at])
+    digitised_at = max(archived) if all_archived else None
+    done_at = None
+    if all_archived and not pending:
+        done_at = max(digitised_at, reviewed) if reviewed else digitised_at
+    dates = {"received": received_at, "digitised": digitised_at,
+             "review": digitised_at if all_archived and needed else None, "done": done_at}
+    if done_at:
+        stage = "done"
+    elif all_archived:
+        stage = "review" if pending else "digitised"
+    else:
+        stage = "received"
+    return {"code": code, "stage": stage, "documents": len(docs), "pending_fields": pending,
+            "dates": {k: (v.isoformat() if v else None) for k, v in dates.items()}}
 
 
 def counts(db: Database) -> dict[str, int]:

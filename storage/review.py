@@ -195,3 +195,85 @@ def field_item(db: Database, field_row_id: int) -> dict[str, Any] | None:
         return item
 
     return db.run(run, "review field")
+
+
+def field_history(db: Database, document_id: str) -> dict[str, list[dict[str, Any]]]:
+    """{field name: its review events (accept, correct, reopen), oldest first} of a document:
+    the decisions ``decide`` recorded, each with actor, time, old and new value."""
+    from storage.models import Event
+
+    def run(s):
+        evs = s.scalars(select(Event).where(Event.document_id == document_id,
+                                            Event.kind.in_(tuple(EVENT_OF.values())))
+                        .order_by(Event.at, Event.id)).all()
+        out: dict[str, list[dict[str, Any]]] = {}
+        for e in evs:
+            d = e.details or {}
+            out.setdefault(d.get("field", ""), []).append(
+                {"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor, "details": d})
+        return out
+
+    return db.run(run, "field history")
+
+
+def facets(db: Database) -> dict[str, dict[str, int]]:
+    """Pending fields counted per document type, branch and reason (the filter lists)."""
+    from collections import Counter
+
+    def run(s):
+        rows = s.execute(select(Document.document_type, Document.branch, FieldRow.reasons)
+                         .join(Document, Document.id == FieldRow.document_id)
+                         .where(FieldRow.review_state == "pending")).all()
+        out = {"type": Counter(), "branch": Counter(), "reason": Counter()}
+        for t, b, reasons in rows:
+            out["type"][t or ""] += 1
+            out["branch"][b or ""] += 1
+            for r in reasons or ["low_confidence"]:
+                out["reason"][r] += 1
+        return out
+
+    return db.run(run, "review facets")
+
+
+def reviewer_stats(db: Database, actor: str, *, now=None) -> dict[str, Any]:
+    """A reviewer's decisions in the last 8 hours (and per hour), and the queue's age (when
+    the oldest pending field's document was received)."""
+    from datetime import UTC, datetime
+
+    from storage.models import Event
+
+    now = now or datetime.now(UTC)
+    since = now - timedelta(hours=8)
+
+    def run(s):
+        evs = s.scalars(select(Event.at).where(
+            Event.actor == actor, Event.at >= since,
+            Event.kind.in_((EVENT_OF["accept"], EVENT_OF["correct"]))).order_by(Event.at)).all()
+        oldest = s.scalar(select(func.min(Document.created_at))
+                          .join(FieldRow, FieldRow.document_id == Document.id)
+                          .where(FieldRow.review_state == "pending"))
+        return evs, oldest
+
+    evs, oldest = db.run(run, "review stats")
+    per_hour = len(evs) * 3600.0 / max((now - evs[0]).total_seconds(), 60.0) if evs else 0.0
+    return {"decided": len(evs), "per_hour": round(per_hour, 1),
+            "oldest_at": oldest.isoformat() if oldest else None,
+            "queue_age_seconds": (now - oldest).total_seconds() if oldest else None}
+
+
+def pending_of_document(db: Database, document_id: str) -> list[int]:
+    """The pending field rows of one document, in field order."""
+    return db.run(lambda s: list(s.scalars(
+        select(FieldRow.id).where(FieldRow.document_id == document_id,
+                                  FieldRow.review_state == "pending").order_by(FieldRow.id))),
+        "document pending")
+
+
+def pending_counts(db: Database, document_ids: Sequence[str]) -> dict[str, int]:
+    """{document id: its fields waiting for review} (the batch page's review links)."""
+    if not document_ids:
+        return {}
+    return db.run(lambda s: dict(s.execute(
+        select(FieldRow.document_id, func.count())
+        .where(FieldRow.document_id.in_(list(document_ids)), FieldRow.review_state == "pending")
+        .group_by(FieldRow.document_id)).all()), "pending counts")

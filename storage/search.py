@@ -8,12 +8,27 @@ PostgreSQL see exactly the same tokens and give the same hits in the same order:
 - exact: the lower-cased NFC token (so a query typed with diacritics ranks exact hits first).
 
 Query syntax: words (all must match), ``"a phrase"``, ``prefix*`` (also ``"a phra"*``).
-A document is a hit when the *folded* query matches. Its score is a tier:
-``1 + 2·[the exact (diacritics-sensitive) query matches] + 1·[the query matches in field
-values]``, i.e. 4, 3, 2 or 1. Within a tier, the most recently indexed document comes first
-(insertion order, the same in both databases). Each tier is one query that walks the match in
-id order and stops after the rows the page needs, so latency does not grow with the number of
-hits. Snippets are cut in Python from the stored text.
+A document is a hit when the *folded* query matches its text. Hits are ranked by a score tier,
+then by the database's ranker within the tier, then newest first:
+
+- tier ``1 + 4·exact + 2·title + 1·field``: *exact* = the query typed with diacritics matches
+  them exactly (a query typed without any says nothing about diacritics, so an OCR that lost
+  them is no better a match); *title* = the query is in the printed title of the document's
+  type (``extractors/schemas.json``: ``dang ky khai sinh`` is a birth registration);
+  *field* = it is in an extracted field value. A query that looks like a file name
+  (``khai-sinh.png``) puts documents with that file name above every tier.
+- within a tier: FTS5 ``bm25`` (field columns weighted 3:1 over the body) on SQLite,
+  ``ts_rank`` on PostgreSQL, when the tier holds at most ``RANK_LIMIT`` (500) documents;
+  a larger tier (a query of common words) is listed newest first, which stops after the
+  rows a page needs however many documents match (ranking it would read every match). The
+  two rankers weigh frequency and length differently, so the order *inside* a ranked tier
+  may differ between the databases; tiers, hits, snippets and totals are the same, and
+  unranked tiers are in the same order.
+- totals are counted up to ``COUNT_LIMIT`` (1000; beyond it the page says "more than").
+
+:meth:`SearchIndex.search_page` gives the real total and a keyset cursor (the last hit's
+tier, rank and row id) for the next page. Snippets are cut in Python from the stored text,
+around the window holding the most query terms.
 
 Storage: SQLite FTS5 (contentless, ``ascii`` tokenizer over our tokens) or PostgreSQL
 ``tsvector`` columns built from our tokens (no parser, no ``unaccent``) with GIN indexes.
@@ -24,6 +39,7 @@ so a *phrase* deep inside a very long document may be found by SQLite only.
 from __future__ import annotations
 
 import abc
+import base64
 import functools
 import hashlib
 import html
@@ -33,6 +49,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, text
@@ -45,6 +62,7 @@ _QUERY_RE = re.compile(r'"([^"]*)"(\*?)|(\S+)')
 MAX_TOKEN_CHARS = 100
 MAX_QUERY_TERMS = 16
 MIN_PREFIX_CHARS = 2
+MAX_SNIPPET_STARTS = 400
 FIELD_TAG = "ǂ"  # a letter no Vietnamese word contains: marks field tokens in SQLite FTS5
 FIELD_SEP = " · "
 PG_MAX_POS = 16383
@@ -139,6 +157,8 @@ class Hit:
     snippet: str  # matches in [brackets]
     snippet_html: str  # matches in <mark>, text HTML-escaped
     archive_key: str | None
+    file_name: str | None = None
+    document_date: str | None = None  # the document's own date (signed, received), ISO
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -178,6 +198,11 @@ class Query:
     def __bool__(self) -> bool:
         return bool(self.terms)
 
+    @property
+    def has_diacritics(self) -> bool:
+        """Typed with diacritics (then a diacritics-exact match ranks above a folded one)."""
+        return any(t.tokens != t.folded for t in self.terms)
+
     # FTS5 ------------------------------------------------------------------
     def fts5(self, columns: str, folded: bool, tag: str = "") -> str:
         parts = []
@@ -198,6 +223,90 @@ class Query:
         return " & ".join(parts)
 
 
+@dataclass
+class SearchPage:
+    hits: list[Hit]
+    total: int  # every match, not just this page
+    next_cursor: str | None  # the next page (None: this is the last)
+    query_empty: bool = False  # text was given but nothing searchable was left after parsing
+    total_capped: bool = False  # more than COUNT_LIMIT matches: ``total`` is COUNT_LIMIT
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ends: the last hit's (score tier, rank, row id)."""
+
+    score: int
+    rank: float | None  # None: the tier was listed newest first
+    rid: int
+
+    def encode(self) -> str:
+        raw = json.dumps([self.score, self.rank, self.rid]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str | None) -> Cursor | None:
+        if not text:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            score, rank, rid = json.loads(raw)
+            return cls(int(score), None if rank is None else float(rank), int(rid))
+        except (ValueError, TypeError) as exc:
+            raise ValueError("invalid page cursor") from exc
+
+
+# Score tiers: 1 + EXACT_W·[exact, typed with diacritics] + TITLE_W·[the query is in the
+# document type's title] + 1·[the query is in a field value]; file-name hits above all.
+EXACT_W, TITLE_W = 4, 2
+RANK_LIMIT = 500  # a tier with more documents is listed newest first (unranked)
+COUNT_LIMIT = 1000  # totals are counted up to this ("more than 1000" beyond)
+FILE_TIER = 1 + EXACT_W + TITLE_W + 1 + 1
+# The document's own date, by preference.
+OWN_DATE_FIELDS = ("signed_date", "received_date", "termination_date")
+# bm25 weights of the FTS5 columns fields_f, body_f, fields_e, body_e, fields_t
+BM25_WEIGHTS = (3.0, 1.0, 0.0, 0.0, 0.0)
+SCHEMAS = Path(__file__).resolve().parent.parent / "extractors" / "schemas.json"
+
+
+@functools.lru_cache(maxsize=1)
+def _titles() -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
+    """(document type, (title tokens, ...)) from the one source of types."""
+    data = json.loads(SCHEMAS.read_text(encoding="utf-8"))
+    return tuple(
+        (code, tuple(tuple(tokenize(t)) for t in spec["titles"]))
+        for code, spec in data.items()
+        if not code.startswith("_") and isinstance(spec, dict) and spec.get("titles")
+    )
+
+
+def _has_term(tokens: Sequence[str], term: Sequence[str], prefix: bool) -> bool:
+    n = len(term)
+    for i in range(len(tokens) - n + 1):
+        if all(
+            tokens[i + j] == term[j]
+            or (prefix and j == n - 1 and tokens[i + j].startswith(term[j]))
+            for j in range(n)
+        ):
+            return True
+    return False
+
+
+def title_matches(q: Query) -> tuple[list[str], list[str]]:
+    """(types whose printed title holds the query exactly, … holds it without diacritics):
+    "dang ky khai sinh" is the title of a birth registration."""
+    exact, folded = [], []
+    for code, titles in _titles():
+        for toks in titles:
+            ftoks = [_fold_token(t) for t in toks]
+            if all(_has_term(ftoks, t.folded, t.prefix) for t in q.terms):
+                folded.append(code)
+                if all(_has_term(toks, t.tokens, t.prefix) for t in q.terms):
+                    exact.append(code)
+                break
+    return exact, folded
+
+
 # --------------------------------------------------------------------------- snippets
 
 
@@ -209,9 +318,8 @@ def make_snippet(doc_text: str, query: Query, width: int = 12) -> tuple[str, str
     folded_tokens = [_fold_token(m.group(0).lower()) for m in matches]
     exact_tokens = [m.group(0).lower() for m in matches]
     marked: set[int] = set()
-    first_exact: int | None = None
-    first_any: int | None = None
-    for term in query.terms:
+    starts: list[tuple[int, int, bool]] = []  # (position, term number, exact)
+    for t_i, term in enumerate(query.terms):
         ft = term.folded
         et = term.tokens
         n = len(ft)
@@ -229,11 +337,22 @@ def make_snippet(doc_text: str, query: Query, width: int = 12) -> tuple[str, str
                     exact = False
             if ok:
                 marked.update(range(i, i + n))
-                if first_any is None or i < first_any:
-                    first_any = i
-                if exact and (first_exact is None or i < first_exact):
-                    first_exact = i
-    center = first_exact if first_exact is not None else (first_any or 0)
+                starts.append((i, t_i, exact))
+    # Centre on the window holding the most different query terms, the most compact first
+    # (then exact ones, then the earliest): "dang ky khai sinh" shows the title, not a ward
+    # named Minh Khai.
+    starts.sort()
+    del starts[MAX_SNIPPET_STARTS:]  # a bound on the quadratic look (huge documents)
+    best, center = None, 0
+    for p, _, _ in starts:
+        first: dict[int, tuple[int, bool]] = {}  # term -> its first match at or after p
+        for q_pos, t, e in starts:
+            if p <= q_pos < p + width and (t not in first or q_pos < first[t][0]):
+                first[t] = (q_pos, e)
+        span = max(q for q, _ in first.values()) - p
+        key = (len(first), -span, sum(1 for _, e in first.values() if e), -p)
+        if best is None or key > best:
+            best, center = key, p
     lo = max(0, center - width)
     hi = min(len(matches), center + width + 1)
     start = matches[lo].start()
@@ -415,61 +534,95 @@ class SearchIndex(abc.ABC):
         limit: int = 20,
         offset: int = 0,
     ) -> list[Hit]:
-        """Hits for ``query`` ranked by score tier (4, 3, 2, 1), newest indexed first within a
-        tier. Each tier is one query that stops after the rows needed for this page."""
+        """Ranked hits for ``query`` (see the module docstring), ``offset`` rows skipped.
+        Deep pages are cheaper with :meth:`search_page` and its cursor."""
+        return self._ranked(query, filters, limit, offset=offset).hits
+
+    def search_page(
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> SearchPage:
+        """One page of ranked hits, the real total, and the cursor of the next page (keyset:
+        the last hit's (score, rank, id), so page 500 costs what page 2 does)."""
+        return self._ranked(query, filters, limit, cursor=Cursor.decode(cursor))
+
+    def _ranked(self, query, filters, limit, *, offset=0, cursor=None) -> SearchPage:
         q = Query.parse(query)
         f = (filters or SearchFilters()).normalized()
         limit = max(0, min(int(limit), 1000))
         offset = max(0, int(offset))
-        need = offset + limit
         params: dict[str, Any] = {}
         where = _filter_sql(f, params)
+        if not q:
+            if (query or "").strip():
+                return SearchPage([], 0, None, query_empty=True)
+            return self._newest(where, params, limit, offset, cursor)
+        files = _file_pattern(query)
+        _, title_types = title_matches(q)
+        params.update(_type_params("tt", title_types))
+        diacritics = q.has_diacritics
+        need = offset + limit + 1
+        tiers = sorted(
+            (
+                (1 + EXACT_W * e + TITLE_W * t + fl, e, t, fl)
+                for e in ((1, 0) if diacritics else (0,))
+                for t in ((1, 0) if title_types else (0,))
+                for fl in (1, 0)
+            ),
+            reverse=True,
+        )
 
-        def run() -> list[tuple[Any, int]]:
-            out: list[tuple[Any, int]] = []
+        def run() -> tuple[list[Any], int, list[tuple[Any, int, float | None]]]:
             with self.engine.connect() as c:
-                if not q:
-                    sql = (
-                        f"SELECT {_SELECT_COLS} FROM search_docs d WHERE 1=1{where} "
-                        "ORDER BY d.id DESC LIMIT :n"
-                    )
-                    return [(r, 0) for r in c.execute(text(sql), {**params, "n": need})]
+                file_rows: list[Any] = []
+                if files:
+                    file_rows = c.execute(
+                        text(
+                            f"SELECT {_SELECT_COLS}, d.id AS rid FROM search_docs d JOIN "
+                            "documents x ON x.id = d.document_id WHERE lower(x.file_name) "
+                            f"LIKE :fp ESCAPE '\\'{where} ORDER BY d.id DESC LIMIT 20"
+                        ),
+                        {**params, "fp": files},
+                    ).all()
+                skip = _skip_sql([r.rid for r in file_rows])
                 selective = bool(where) and self._few_candidates(c, where, params)
-                self._before_tiers(c, q, where, params, selective)
-                for score in (4, 3, 2, 1):
+                total = self._count(c, q, where + skip, params, selective) + len(file_rows)
+                out: list[tuple[Any, int, float | None]] = []
+                for score, e, t, fl in tiers:
                     if len(out) >= need:
                         break
-                    rows = self._tier_rows(c, q, score, where, params, selective, need - len(out))
-                    out.extend((r, score) for r in rows)
-            return out
+                    if cursor is not None and score > cursor.score:
+                        continue
+                    title = ""
+                    if title_types:
+                        title = (
+                            f" AND {_in_types('tt', title_types)}" if t else
+                            f" AND (d.document_type IS NULL OR NOT {_in_types('tt', title_types)})"
+                        )
+                    after = cursor if cursor is not None and score == cursor.score else None
+                    rows = self._tier_rows(c, q, (e, fl, diacritics), where + title + skip,
+                                           params, selective, after, need - len(out))
+                    out.extend((r, score, r.rank) for r in rows)
+            return file_rows, total, out
 
-        rows = db_retry(run, what="search")[offset:need]
-        hits = []
-        for r, score in rows:
-            plain, rich = (
-                make_snippet((r.fields_text + "\n" + r.body_text).strip(), q) if q else ("", "")
-            )
-            hits.append(
-                Hit(
-                    document_id=r.document_id,
-                    document_type=r.document_type,
-                    branch=r.branch,
-                    dossier_code=r.dossier_code,
-                    date=r.doc_date,
-                    score=float(score),
-                    snippet=plain,
-                    snippet_html=rich,
-                    archive_key=r.archive_key,
-                )
-            )
-        return hits
-
-    @abc.abstractmethod
-    def _tier_sql(
-        self, q: Query, score: int, where: str, selective: bool
-    ) -> tuple[str, dict[str, Any]]:
-        """SQL (with ``:n`` as the row limit) selecting the documents of one score tier.
-        ``selective``: the filters alone leave few candidates (check those, not the matches)."""
+        file_rows, total, rows = db_retry(run, what="search")
+        ranked = [(r, FILE_TIER, None) for r in file_rows] if cursor is None else []
+        ranked += [(r, s, None if k is None else float(k)) for r, s, k in rows]
+        ranked = ranked[offset : offset + limit + 1]
+        more = len(ranked) > limit
+        ranked = ranked[:limit]
+        nxt = None
+        if more and ranked:
+            last = ranked[-1]
+            # after a file-name hit, the next page starts at the top of the ranked list
+            nxt = (Cursor(FILE_TIER + 1, None, 0) if last[1] == FILE_TIER
+                   else Cursor(last[1], last[2], last[0].rid))
+            nxt = nxt.encode()
+        hits = self._hits([(r, s) for r, s, _ in ranked], q)
+        return SearchPage(hits, min(total, COUNT_LIMIT), nxt, total_capped=total > COUNT_LIMIT)
 
     PROBE_LIMIT = 300  # filters leaving at most this many documents: check those only
 
@@ -483,17 +636,160 @@ class SearchIndex(abc.ABC):
         ).scalar_one()
         return n <= self.PROBE_LIMIT
 
-    def _before_tiers(
-        self, conn: Connection, q: Query, where: str, params: dict[str, Any], selective: bool
-    ) -> None:
-        """Hook run once per search before the tier queries."""
+    def _tier_rows(self, conn, q, flags, where, params, selective, after, n) -> list[Any]:
+        """The next ``n`` rows of one tier (``flags`` = exact, field, typed with diacritics):
+        ranked (rank, then row id) when the tier holds at most RANK_LIMIT documents, else
+        newest first (rank None), which stops early however common the words are."""
+        base, p = self._tier_base(q, flags, where, selective)
+        p = {**params, **p}
+        size = self._probe(conn, base, p)
+        if size == 0:
+            return []
+        p["n"] = n
+        if size <= RANK_LIMIT and not selective:
+            keyset = ""
+            if after is not None and after.rank is not None:
+                keyset = " WHERE rank < :c_r OR (rank = :c_r AND rid < :c_i)"
+                p |= {"c_r": after.rank, "c_i": after.rid}
+            elif after is not None:
+                keyset = " WHERE rid < :c_i"
+                p["c_i"] = after.rid
+            sql = (
+                f"SELECT * FROM (SELECT {_SELECT_COLS}, d.id AS rid, {self._rank_sql()} AS rank "
+                f"{base}) r{keyset} ORDER BY rank DESC, rid DESC LIMIT :n"
+            )
+            return conn.execute(text(sql), p).all()
+        keyset = ""
+        if after is not None:
+            keyset, p["c_i"] = " AND d.id < :c_i", after.rid
+        return self._newest_rows(conn, base + keyset, p, dense=size > RANK_LIMIT)
+
+    def _probe(self, conn, base: str, p: dict[str, Any]) -> int:
+        return conn.execute(
+            text(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {RANK_LIMIT + 1}) x"), p
+        ).scalar_one()
+
+    def _newest_rows(self, conn, base: str, p: dict[str, Any], dense: bool) -> list[Any]:
+        sql = f"SELECT {_SELECT_COLS}, d.id AS rid, NULL AS rank {base} ORDER BY d.id DESC LIMIT :n"
+        return conn.execute(text(sql), p).all()
+
+    def _count(self, conn, q: Query, where: str, params: dict[str, Any], selective: bool) -> int:
+        """Every match, counted up to COUNT_LIMIT + 1."""
+        base, p = self._tier_base(q, None, where, selective)
+        return conn.execute(
+            text(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {COUNT_LIMIT + 1}) x"),
+            {**params, **p},
+        ).scalar_one()
+
+    @abc.abstractmethod
+    def _tier_base(self, q: Query, flags, where: str, selective: bool):
+        """(``FROM … WHERE …`` of the documents of one tier — ``flags`` = (exact, field,
+        typed with diacritics), None for every match — and its parameters)."""
+
+    @abc.abstractmethod
+    def _rank_sql(self) -> str:
+        """The database's relevance of a row of ``_tier_base`` (higher is better)."""
+
+    def _newest(self, where, params, limit, offset, cursor) -> SearchPage:
+        """Filters only: newest indexed first."""
+
+        def run():
+            with self.engine.connect() as c:
+                total = c.execute(
+                    text(f"SELECT count(*) FROM search_docs d WHERE 1=1{where}"), params
+                ).scalar_one()
+                extra, p = "", dict(params)
+                if cursor is not None:
+                    extra, p["c_i"] = " AND d.id < :c_i", cursor.rid
+                rows = c.execute(
+                    text(
+                        f"SELECT {_SELECT_COLS}, d.id AS rid FROM search_docs d WHERE 1=1"
+                        f"{where}{extra} ORDER BY d.id DESC LIMIT :n OFFSET :o"
+                    ),
+                    {**p, "n": limit + 1, "o": offset},
+                ).all()
+            return total, rows
+
+        total, rows = db_retry(run, what="search")
+        nxt = Cursor(0, 0.0, rows[limit - 1].rid).encode() if len(rows) > limit else None
+        return SearchPage(self._hits([(r, 0) for r in rows[:limit]], Query()), total, nxt)
+
+    def _hits(self, rows: list[tuple[Any, int]], q: Query) -> list[Hit]:
+        extra = self._document_details([r.document_id for r, _ in rows])
+        hits = []
+        for r, score in rows:
+            plain, rich = (
+                make_snippet((r.fields_text + "\n" + r.body_text).strip(), q) if q else ("", "")
+            )
+            file_name, own_date = extra.get(r.document_id, (None, None))
+            hits.append(
+                Hit(
+                    document_id=r.document_id,
+                    document_type=r.document_type,
+                    branch=r.branch,
+                    dossier_code=r.dossier_code,
+                    date=r.doc_date,
+                    score=float(score),
+                    snippet=plain,
+                    snippet_html=rich,
+                    archive_key=r.archive_key,
+                    file_name=file_name,
+                    document_date=own_date,
+                )
+            )
+        return hits
+
+    def _document_details(self, ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
+        """{document id: (file name, the document's own date)} from the archive tables."""
+        if not ids:
+            return {}
+        with self.engine.connect() as c:
+            names = dict(
+                c.execute(
+                    text("SELECT id, file_name FROM documents WHERE id IN :ids").bindparams(
+                        bindparam("ids", expanding=True)
+                    ),
+                    {"ids": ids},
+                ).all()
+            )
+            dates: dict[str, str] = {}
+            for doc, fid, value, corrected, state in c.execute(
+                text(
+                    "SELECT document_id, field_id, value, corrected_value, review_state FROM "
+                    "fields WHERE document_id IN :ids AND field_id IN :f"
+                ).bindparams(bindparam("ids", expanding=True), bindparam("f", expanding=True)),
+                {"ids": ids, "f": list(OWN_DATE_FIELDS)},
+            ).all():
+                v = corrected if state == "corrected" else value
+                v = json.loads(v) if isinstance(v, str) and v[:1] in '"[{' else v
+                if isinstance(v, str) and v and (
+                    doc not in dates or OWN_DATE_FIELDS.index(fid) < dates[doc][0]
+                ):
+                    dates[doc] = (OWN_DATE_FIELDS.index(fid), v)
+        return {i: (names.get(i), dates[i][1] if i in dates else None) for i in ids}
+
+
+def _type_params(prefix: str, types: Sequence[str]) -> dict[str, str]:
+    return {f"{prefix}{i}": t for i, t in enumerate(types)}
+
+
+def _in_types(prefix: str, types: Sequence[str]) -> str:
+    if not types:
+        return "0=1"
+    return "d.document_type IN (" + ", ".join(f":{prefix}{i}" for i in range(len(types))) + ")"
+
+
+def _skip_sql(skip: list[int]) -> str:
+    return f" AND d.id NOT IN ({', '.join(str(int(i)) for i in skip)})" if skip else ""
+
+
+def _file_pattern(query: str) -> str | None:
+    """A LIKE pattern for a query that looks like a file name (one word with '.', '_' or
+    '-', e.g. ``khai-sinh.png``, ``IMG_0042``); None otherwise."""
+    s = nfc((query or "").strip().strip('"')).lower()
+    if len(s) < 3 or " " in s or not re.search(r"[._-]", s):
         return None
-
-    def _tier_rows(self, conn, q, score, where, params, selective, n) -> list[Any]:
-        sql, p = self._tier_sql(q, score, where, selective)
-        return conn.execute(text(sql), {**params, **p, "n": n}).all()
-
-
+    return "%" + s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 def _joined(s: str) -> tuple[str, str]:
     toks = tokenize(s)
     return " ".join(_fold_token(t) for t in toks), " ".join(toks)
@@ -605,43 +901,55 @@ class SqliteSearchIndex(SearchIndex):
         with self.engine.connect() as c:
             return c.execute(text("SELECT count(*) FROM search_fts_docsize")).scalar_one()
 
-    def _tier_sql(self, q, score, where, selective):
+    def _tier_base(self, q, flags, where, selective):
         a = q.fts5("fields_f body_f", folded=True)
         e = q.fts5("fields_e body_e", folded=False)
         fl = q.fts5("fields_t", folded=True, tag=FIELD_TAG)
-        match = {
-            4: f"({e}) AND ({fl})",
-            3: f"({e}) NOT ({fl})",
-            2: f"({fl}) NOT ({e})",
-            1: f"({a}) NOT ({e}) NOT ({fl})",
-        }[score]
+        pos, neg = [], []
+        if flags is None:
+            pos.append(a)
+        else:
+            exact, field, diacritics = flags
+            if exact or diacritics:  # typed without diacritics, "exact" means nothing
+                (pos if exact else neg).append(e)
+            (pos if field else neg).append(fl)
+            if not pos:
+                pos.append(a)
+        p = {f"m{i}": m for i, m in enumerate(pos + neg)}
         if selective:
             # Few documents pass the filters: look each one up in the index (a rowid seek per
-            # positive expression; FTS5 evaluates NOT without the seek, so keep NOT outside).
-            def has(m: str) -> str:
+            # expression) instead of walking every match of the words.
+            def has(i: int) -> str:
                 return (
-                    "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH "
-                    f":{m} AND rowid = d.id)"
+                    f"EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH :m{i} "
+                    "AND rowid = d.id)"
                 )
 
-            cond = {
-                4: f"{has('m_e')} AND {has('m_f')}",
-                3: f"{has('m_e')} AND NOT {has('m_f')}",
-                2: f"{has('m_f')} AND NOT {has('m_e')}",
-                1: f"{has('m_a')} AND NOT {has('m_e')} AND NOT {has('m_f')}",
-            }[score]
-            sql = (
-                f"SELECT {_SELECT_COLS} FROM search_docs d WHERE 1=1{where} AND {cond} "
-                "ORDER BY d.id DESC LIMIT :n"
-            )
-            return sql, {"m_a": a, "m_e": e, "m_f": fl}
-        # FTS5 walks the match in rowid order, so LIMIT stops it early (no sort, no temp set).
-        sql = (
-            f"SELECT {_SELECT_COLS} FROM search_fts JOIN search_docs d "
-            f"ON d.id = search_fts.rowid WHERE search_fts MATCH :m{where} "
-            "ORDER BY search_fts.rowid DESC LIMIT :n"
+            conds = [has(i) for i in range(len(pos))]
+            conds += [f"NOT {has(len(pos) + i)}" for i in range(len(neg))]
+            return f"FROM search_docs d WHERE 1=1{where} AND {' AND '.join(conds)}", p
+        match = " AND ".join(f"({m})" for m in pos) + "".join(f" NOT ({m})" for m in neg)
+        if flags is None and not where:  # counting every match: the index alone
+            return "FROM search_fts d WHERE search_fts MATCH :m", {"m": match}
+        # CROSS JOIN: SQLite keeps the FTS match as the outer loop (with a filter on an
+        # indexed column it would otherwise run the match once per filtered row).
+        base = (
+            "FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid "
+            f"WHERE search_fts MATCH :m{where}"
         )
-        return sql, {"m": match}
+        return base, {"m": match}
+
+    def _rank_sql(self) -> str:
+        return f"-bm25(search_fts, {', '.join(str(x) for x in BM25_WEIGHTS)})"
+
+    def _newest_rows(self, conn, base, p, dense):
+        # FTS5 walks the match in rowid order, so LIMIT stops it early (no sort, no temp set).
+        order = "search_fts.rowid" if "search_fts.rowid" in base else "d.id"
+        sql = (
+            f"SELECT {_SELECT_COLS}, d.id AS rid, NULL AS rank {base} "
+            f"ORDER BY {order} DESC LIMIT :n"
+        )
+        return conn.execute(text(sql), p).all()
 
 
 def _tsvector(sections: Sequence[list[str]]) -> str:
@@ -709,32 +1017,46 @@ class PostgresSearchIndex(SearchIndex):
             ).rowcount
             return bool(n)
 
-    DENSE = 2000  # at least this many matches: walk the primary key newest-first instead
+    def _tier_base(self, q, flags, where, selective):
+        ex = "d.tsv_exact @@ CAST(:qe AS tsquery)"
+        fl = "d.tsv_fields @@ CAST(:qa AS tsquery)"
+        al = "d.tsv_folded @@ CAST(:qa AS tsquery)"
+        p = {"qa": q.tsquery(folded=True)}
+        if flags is None:
+            return f"FROM search_docs d WHERE {al}{where}", p
+        exact, field, diacritics = flags
+        conds = []
+        if exact or diacritics:
+            conds.append(ex if exact else f"NOT ({ex})")
+            p["qe"] = q.tsquery(folded=False)
+        conds.append(fl if field else f"NOT ({fl})")
+        if not (exact or field):
+            conds.insert(0, al)
+        return f"FROM search_docs d WHERE {' AND '.join(conds)}{where}", p
 
-    def _tier_rows(self, conn, q, score, where, params, selective, n):
-        sql, p = self._tier_sql(q, score, where, selective)
-        p = {**params, **p}
-        if not selective:
-            # The planner's guesses for tsquery selectivity are rough: with ORDER BY id LIMIT n
-            # it may walk the whole table for a tier that is empty. Count first (GIN bitmaps,
-            # stops at DENSE), then steer: few rows -> bitmap + sort; many -> newest-first scan.
-            cond = sql.split(" WHERE ", 1)[1].rsplit(" ORDER BY ", 1)[0]
-            self._set(conn, bitmap=True, index=False, seq=True)
-            found = conn.execute(
-                text(
-                    "SELECT count(*) FROM (SELECT 1 FROM search_docs d WHERE "
-                    f"{cond} LIMIT {self.DENSE}) x"
-                ),
-                p,
-            ).scalar_one()
-            if found == 0:
-                return []
-            if found >= self.DENSE:
-                self._set(conn, bitmap=False, index=True, seq=False)
-        rows = conn.execute(text(sql), {**p, "n": n}).all()
-        if not selective:
+    def _rank_sql(self) -> str:
+        return (
+            "(ts_rank(d.tsv_folded, CAST(:qa AS tsquery)) + "
+            "2 * ts_rank(d.tsv_fields, CAST(:qa AS tsquery)))"
+        )
+
+    def _probe(self, conn, base, p):
+        # The planner's guesses for tsquery selectivity are rough: count with GIN bitmaps
+        # (stops at RANK_LIMIT + 1), then steer the fetch (see _newest_rows).
+        self._set(conn, bitmap=True, index=False, seq=True)
+        try:
+            return super()._probe(conn, base, p)
+        finally:
             self._set(conn, bitmap=True, index=True, seq=True)
-        return rows
+
+    def _newest_rows(self, conn, base, p, dense):
+        # many matches: walk the primary key newest first (stops early); few: bitmap + sort
+        if dense:
+            self._set(conn, bitmap=False, index=True, seq=False)
+        try:
+            return super()._newest_rows(conn, base, p, dense)
+        finally:
+            self._set(conn, bitmap=True, index=True, seq=True)
 
     @staticmethod
     def _set(conn, *, bitmap: bool, index: bool, seq: bool) -> None:
@@ -745,19 +1067,3 @@ class PostgresSearchIndex(SearchIndex):
                 f"SET LOCAL enable_seqscan = {'on' if seq else 'off'}"
             )
         )
-
-    def _tier_sql(self, q, score, where, selective):
-        ex = "d.tsv_exact @@ CAST(:qe AS tsquery)"
-        fl = "d.tsv_fields @@ CAST(:qa AS tsquery)"
-        al = "d.tsv_folded @@ CAST(:qa AS tsquery)"
-        cond = {
-            4: f"{ex} AND {fl}",
-            3: f"{ex} AND NOT ({fl})",
-            2: f"{fl} AND NOT ({ex})",
-            1: f"{al} AND NOT ({ex}) AND NOT ({fl})",
-        }[score]
-        sql = (
-            f"SELECT {_SELECT_COLS} FROM search_docs d WHERE {cond}{where} "
-            "ORDER BY d.id DESC LIMIT :n"
-        )
-        return sql, {"qa": q.tsquery(folded=True), "qe": q.tsquery(folded=False)}

@@ -107,8 +107,8 @@ def seed_archive(home: Path) -> tuple[dict[str, str], dict[str, int]]:
     from storage.models import FieldRow
     from tests.storage_fixtures import make_pdfa, make_result
 
-    docs = {"A": ("a1" * 12, "CN01", "000.01.17.H26-261203-0001", "Nguyễn Văn An"),
-            "B": ("b2" * 12, "CN02", "000.02.17.H26-261203-0001", "Trần Văn Bảo")}
+    docs = {"A": ("a1" * 12, "CN01", "000.00.01.H26-261201-0001", "Nguyễn Văn An"),
+            "B": ("b2" * 12, "CN02", "000.00.02.H26-261201-0002", "Trần Văn Bảo")}
     fields: dict[str, int] = {}
     with Archive(Settings(home=home)) as archive:
         for key, (doc_id, branch, code, person) in docs.items():

@@ -301,3 +301,53 @@ def touch(db: Database, batch_id: str, document_id: str, seen: Any) -> bool:
         return res.rowcount > 0
 
     return db.run(run, "touch")
+
+
+# ---------------------------------------------------------------------------- the pages' lists
+
+
+def branch_batches(db: Database, branch: str | None, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest archive batches of a branch (every branch when ``branch`` is None), each
+    with its documents counted by state (the batch page's list)."""
+    from sqlalchemy import case, func
+
+    def run(s):
+        open_ = func.sum(case((WorkItem.state.in_(UNFINISHED), 1), else_=0))
+        failed = func.sum(case((WorkItem.state == "failed", 1), else_=0))
+        review = func.sum(case((WorkItem.state == "needs_review", 1), else_=0))
+        q = (select(Batch.id, Batch.branch, Batch.dossier_code, Batch.created_at,
+                    func.count(WorkItem.id), open_, failed, review)
+             .outerjoin(WorkItem, WorkItem.batch_id == Batch.id)
+             .where(Batch.kind == "archive")
+             .group_by(Batch.id, Batch.branch, Batch.dossier_code, Batch.created_at)
+             .order_by(Batch.created_at.desc(), Batch.id).limit(limit))
+        if branch is not None:
+            q = q.where(Batch.branch == branch)
+        return s.execute(q).all()
+
+    return [{"batch_id": bid, "branch": b, "dossier_code": code,
+             "created_at": at.isoformat() if at else None, "total": total or 0,
+             "open": o or 0, "failed": f or 0, "review": r or 0}
+            for bid, b, code, at, total, o, f, r in db.run(run, "branch batches")]
+
+
+def earlier_batches(db: Database, batch_id: str) -> dict[str, str]:
+    """{document id: the earliest other batch that had the same file} for ``batch_id``."""
+
+    def run(s):
+        rows = s.scalars(select(WorkItem).where(WorkItem.batch_id == batch_id)).all()
+        shas = {r.sha256: r.document_id for r in rows}
+        if not shas:
+            return {}
+        others = s.execute(select(WorkItem.sha256, WorkItem.batch_id, WorkItem.id)
+                           .where(WorkItem.sha256.in_(list(shas)),
+                                  WorkItem.batch_id != batch_id)
+                           .order_by(WorkItem.id)).all()
+        mine = {r.sha256: r.id for r in rows}
+        out: dict[str, str] = {}
+        for sha, other, row_id in others:
+            if row_id < mine[sha] and shas[sha] not in out:
+                out[shas[sha]] = other
+        return out
+
+    return db.run(run, "earlier batches")
