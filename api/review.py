@@ -19,6 +19,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from api.limits import check_value_length
+
 MAX_RENDER_WIDTH = 1700  # pixels: plenty for a crop, half the work of 300 dpi
 STRUCTURED = {"date", "year", "id_number", "phone", "email", "gender", "number",
               "dossier_code"}
@@ -35,9 +37,11 @@ def field(archive, field_id: int) -> dict[str, Any] | None:
 
 
 def clean_value(kind: str, value: Any) -> Any:
-    """A reviewer's value in the contract's format; ValueError when it is not one."""
+    """A reviewer's value in the contract's format; ValueError when it is not one or is
+    longer than its kind allows (checked first: nothing long is normalised)."""
     if value is None:
         return None
+    check_value_length(kind, value)
     text = " ".join(unicodedata.normalize("NFC", str(value)).split())
     if text == "":
         return None

@@ -40,10 +40,6 @@ PAGE_WIDTH = 1400  # pixels of the page view
 THUMB_WIDTH = 240
 
 
-def actor_of(who: Principal) -> str:
-    return who.who
-
-
 # ------------------------------------------------------------------ review
 
 
@@ -84,7 +80,7 @@ def review_page_data(archive, who: Principal, *, type: str, branch: str, reason:
         item["sizes"] = {str(n): list(wh) for n, wh in sizes.items()}
     return {"item": item, "total": total, "next": nxt, "page_count": pages,
             "facets": reviews.facets(archive.db),
-            "stats": reviews.reviewer_stats(archive.db, actor_of(who)),
+            "stats": reviews.reviewer_stats(archive.db, who.who),
             "undo_seconds": int(reviews.REOPEN_SECONDS)}
 
 
@@ -125,7 +121,7 @@ def _decide(archive, who: Principal, item: dict, action: str, version: int | Non
     from storage.review import FieldNotFound, NotReviewable, StaleVersion
 
     try:
-        out = archive.decide(item["document_id"], item["field"], action, actor=actor_of(who),
+        out = archive.decide(item["document_id"], item["field"], action, actor=who.who,
                              version=version, value=value, box=box, admin=who.role == "admin")
     except StaleVersion:
         raise HTTPException(409, i18n.message("stale_version")) from None
@@ -148,14 +144,11 @@ def _item(request: Request, field_id: int) -> dict:
 
 @router.post("/ui/api/review/{field_id}")
 def decide(who: Qa, field_id: int, decision: Decision, request: Request):
-    from api.limits import check_value_length
-
     archive = get_archive(request)
     item = _item(request, field_id)
     value = None
     if decision.action == "correct":
         try:
-            check_value_length(item["kind"], decision.value)
             value = review.clean_value(item["kind"], decision.value)
         except ValueError:
             raise HTTPException(422, f"giá trị không đúng dạng {i18n.kind_name(item['kind'])}"
