@@ -305,6 +305,25 @@ class S3ObjectStore(ObjectStore):
         self._ensure_bucket()
         self._call(f"delete {key}", lambda: self.client.remove_object(self.bucket, key))
 
+    def delete_many(self, keys):
+        from minio.deleteobjects import DeleteObject
+
+        keys = [check_key(k) for k in keys]
+        if not keys:
+            return
+        self._ensure_bucket()
+        for start in range(0, len(keys), 1000):
+            chunk = [DeleteObject(k) for k in keys[start:start + 1000]]
+
+            def remove(chunk=chunk):
+                # remove_objects is lazy: the request runs, and errors come, as it is read
+                return [e for e in self.client.remove_objects(self.bucket, chunk)]
+
+            errors = self._call(f"delete {len(chunk)} objects", remove)
+            if errors:
+                raise OSError(f"S3 {self.endpoint}: could not delete {errors[0].name}: "
+                              f"{errors[0].code} {errors[0].message}")
+
     def presigned_url(self, key, expires=3600):
         check_key(key)
         self._ensure_bucket()

@@ -49,6 +49,18 @@ def test_round_trip_bytes_and_path(any_store, tmp_path):
         any_store.stat("nothing/here")
 
 
+def test_delete_many_removes_exactly_those_keys(any_store):
+    """The workers remove a document's temporaries in one request; nothing else goes."""
+    keys = [f"tmp/b1/d1/{n:05d}.page" for n in range(1, 1206)]  # more than one S3 request
+    for key in keys[:3] + keys[-2:]:
+        any_store.put(key, key.encode())
+    any_store.put("tmp/b1/d2/00001.page", b"other document")
+    any_store.delete_many(keys)  # absent keys are no error (S3 semantics)
+    assert list(any_store.list("tmp/")) == ["tmp/b1/d2/00001.page"]
+    any_store.delete_many([])
+    assert any_store.get("tmp/b1/d2/00001.page") == b"other document"
+
+
 def test_expected_checksum_mismatch(any_store):
     any_store.put("x/y.json", b"{}")
     with pytest.raises(IntegrityError):
