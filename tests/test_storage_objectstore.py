@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import urllib.request
 
@@ -154,6 +155,20 @@ def test_s3_without_object_lock():
     assert obj.version_id  # versioning switched on explicitly
     assert not store.object_lock_enabled
     assert store.get("a/b.txt") == b"plain"
+
+
+def test_s3_put_verified_by_the_servers_etag_alone():
+    """The work store's puts: one request, verified by the server's ETag (MD5 of the bytes
+    it received); what it returns is what a stat then reports, and gets still check the
+    recorded SHA-256."""
+    store = S3ObjectStore(s3_endpoint(), "test", "test", unique_bucket(), object_lock=False,
+                          stat_after_put=False)
+    data = "trang một".encode() * 1000
+    obj = store.put("tmp/b/d/00001.page", data)
+    st = store.stat("tmp/b/d/00001.page")
+    assert (obj.sha256, obj.size, obj.version_id) == (st.sha256, st.size, st.version_id)
+    assert obj.sha256 == hashlib.sha256(data).hexdigest()
+    assert store.get("tmp/b/d/00001.page", expected_sha256=obj.sha256) == data
 
 
 def test_s3_unreachable_raises_transient():

@@ -66,10 +66,11 @@ def worker_process(index: int, threads: int, queues: list[str] | None) -> None:
     actors.CONTEXT = ctx
     broker.emit_after("process_boot")
     _warm_up(ctx, wlog)
-    # An idle consumer polls Redis with a back-off up to worker_timeout: 200 ms (not 1 s)
-    # bounds how long a message sent to an idle queue (a finish, the next batch) waits.
+    # An idle consumer polls Redis with a back-off up to worker_timeout: 500 ms (not 1 s)
+    # bounds how long a message sent to an idle queue (a finish, the next batch) waits, at
+    # two polls a second per queue.
     worker = dramatiq.Worker(broker, queues=set(queues) if queues else None,
-                             worker_threads=threads, worker_timeout=200)
+                             worker_threads=threads, worker_timeout=500)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides

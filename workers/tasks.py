@@ -43,7 +43,9 @@ Send = Callable[..., None]  # send(actor_name, **kwargs)
 
 def open_work_store(settings: Settings) -> ObjectStore:
     """Where temporaries live: a separate S3 bucket without retention (``SOHOA_S3_WORK_BUCKET``,
-    default ``<bucket>-work``), or ``SOHOA_HOME/work`` without S3."""
+    default ``<bucket>-work``), or ``SOHOA_HOME/work`` without S3. Its puts are verified by
+    the server's ETag (the MD5 of what it received) without a second request: temporaries
+    are written several times per page, and every read checks their SHA-256 again."""
     if settings.s3_endpoint:
         from storage.s3store import S3ObjectStore
 
@@ -51,7 +53,7 @@ def open_work_store(settings: Settings) -> ObjectStore:
             settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key,
             settings.s3_work_bucket or f"{settings.s3_bucket}-work",
             secure=settings.s3_secure, region=settings.s3_region, retention_days=None,
-            object_lock=False)
+            object_lock=False, stat_after_put=False)
     return LocalObjectStore(Path(settings.home) / "work")
 
 
