@@ -34,7 +34,7 @@ def run_page(task: PageTask) -> PageOutcome:
     from pipeline import ocr  # Tesseract is loaded in the worker, never in the parent
 
     timings: dict[str, float] = {}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         image = ingest.load_page(task.source, task.number, task.limits, task.ocr,
                                  task.document_id)
@@ -59,6 +59,7 @@ def run_page(task: PageTask) -> PageOutcome:
         error = {"code": "page_failed", "message": f"{type(exc).__name__}: {exc}"}
         return PageOutcome(_failed(task.number, error, timings), None)
     timings["page.total"] = time.perf_counter() - started
+    timings["page.cpu"] = time.process_time() - cpu  # below page.total: the core was shared
     page.timings = timings
     return PageOutcome(page, pdf)
 
