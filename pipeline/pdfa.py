@@ -185,7 +185,9 @@ def page_pdf(prepared: PreparedPage, ocr_page: OcrPage) -> bytes:
     ))
     pdf.pages.append(page)
     buf = io.BytesIO()
-    pdf.save(buf, compress_streams=True)
+    # A page read again (a retry after a storage outage) must give the same bytes, so the
+    # document's PDF/A, and the archive key named by its hash, stay the same: no second copy.
+    pdf.save(buf, compress_streams=True, deterministic_id=True)
     return buf.getvalue()
 
 
