@@ -13,6 +13,7 @@ pages unlike the calibration pages go to review.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import json
 import math
 import re
@@ -35,6 +36,7 @@ from pipeline.model import Classification, Field, OcrPage, OcrWord
 
 SCHEMA_PATH = Path(__file__).with_name("schemas.json")
 STOP = "_stop"
+TEMPLATE_STOP = "_template"  # a label of the official templates that is no field of this type
 
 
 @lru_cache(maxsize=1)
@@ -70,6 +72,29 @@ def _labelset(document_type: str) -> LabelSet:
     return LabelSet.build(items)
 
 
+@cache
+def _template_labelset(document_type: str) -> LabelSet:
+    """The templates' other labels ("Dân tộc:", "Nơi cấp:", "Số Fax:" ...), those that are
+    not already a label or stop of this type: each ends a value when read with its colon."""
+    own = set(_labelset(document_type).folded) if document_type in schemas() else set()
+    items = [(TEMPLATE_STOP, lab) for lab in schemas().get("_template_labels", [])
+             if fold_alnum(lab) not in own]
+    return LabelSet.build(items)
+
+
+def _closed_by_colon(line: Line, span: Span) -> bool:
+    """The label is followed by its colon or by the blank's dots (a template label printed as
+    a label, not the same words inside a value)."""
+    wi = line.tokens[span.end - 1].word
+    w = line.words[wi].text
+    if ":" in w or _LEADER.search(w):
+        return True
+    if wi + 1 < len(line.words):
+        nxt = line.words[wi + 1].text
+        return nxt.startswith(":") or bool(_LEADER.match(nxt))
+    return False
+
+
 @lru_cache(maxsize=1)
 def _signature_re() -> re.Pattern[str]:
     return re.compile(schemas()["_signature_regex"])
@@ -83,6 +108,14 @@ class RawValue:
     label_score: float  # 0..1
     qr: bool = False  # the value was read from a QR code
     below: bool = False  # found on the line under its label
+    # how the value was paired with its label (features of the confidence model)
+    bounded: bool = False  # ended by the next label on the line (not by the line's end)
+    wrapped: int = 0  # continuation lines joined
+    glued: bool = False  # read glued to the label's colon ("tính:Nam")
+    row_labels: int = 1  # labels on the label's line (several fields share it)
+    gap: float = 0.0  # space between the label and the value, in line heights
+    inner_leaders: int = 0  # runs of dots dropped inside the value (typed over the dots)
+    spare: int = 0  # words of the value's stretch the normalised value did not use
 
 
 def _first_word_after(line: Line, span: Span) -> int:
@@ -100,13 +133,18 @@ def _label_tail(line: Line, span: Span) -> str:
 
 
 _LEADER = re.compile(r"\.{3,}|…|_{3,}")
+_ROMAN_NUMBERS = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 
 
-def _cut_leaders(words: list[OcrWord]) -> list[OcrWord]:
+def _cut_leaders(words: list[OcrWord], count: bool = False):
     """Drop the template's dot leaders: leading ones are skipped, and the value ends at the
-    first leader after it (what OCR makes of the rest of the dots is noise)."""
+    first leader after it (what OCR makes of the rest of the dots is noise) unless the value
+    goes on right after it, close by (a value typed over the dotted line shows dots in its
+    gaps: "Tràng Tiền, ... quận Hoàn Kiếm"). ``count``: also return how many such inner
+    leaders were dropped."""
     out: list[OcrWord] = []
-    for w in words:
+    inner = 0
+    for i, w in enumerate(words):
         m = _LEADER.search(w.text)
         if not m:
             out.append(w)
@@ -114,12 +152,31 @@ def _cut_leaders(words: list[OcrWord]) -> list[OcrWord]:
         head = w.text[: m.start()]
         if fold_alnum(head):
             out.append(OcrWord(head, w.bbox, w.confidence, w.block, w.paragraph, w.line, w.word))
-        if any(fold_alnum(x.text) for x in out):
-            break
         tail = _LEADER.sub(" ", w.text[m.start() :]).strip(" .…_")
+        if any(fold_alnum(x.text) for x in out):
+            if not _typed_over(words, i):
+                break
+            inner += 1
         if fold_alnum(tail):
             out.append(OcrWord(tail, w.bbox, w.confidence, w.block, w.paragraph, w.line, w.word))
-    return out
+    return (out, inner) if count else out
+
+
+def _typed_over(words: list[OcrWord], i: int) -> bool:
+    """Word i holds dots, and the value goes on right after it: the dots are the blank's
+    line showing between typed words, not the blank left after the value. Only when the
+    dots are short (a word gap) and the next word is a real word, close by."""
+    w = words[i]
+    h = max(1, w.bbox[3] - w.bbox[1])
+    if i + 1 >= len(words) or not fold_alnum(words[i + 1].text):
+        return False
+    if words[i + 1].text.startswith("("):  # a printed hint after the blank
+        return False
+    dots = sum(c in ".…_" for c in w.text)
+    letters = len(fold_alnum(w.text).replace(" ", ""))
+    short = (w.bbox[2] - w.bbox[0]) <= 1.5 * h if letters == 0 else dots <= 4
+    close = words[i + 1].bbox[0] - w.bbox[2] <= 0.8 * h
+    return short and close
 
 
 def _meaningful(words: list[OcrWord]) -> bool:
@@ -131,6 +188,16 @@ class _Doc:
         self.type = document_type
         self.lines = document_lines(pages)
         spans = find_labels(self.lines, labels or _labelset(document_type))
+        if labels is None:
+            occupied: dict[int, list[tuple[int, int]]] = {}
+            for sp in spans:
+                occupied.setdefault(sp.line, []).append((sp.start, sp.end))
+            for sp in find_labels(self.lines, _template_labelset(document_type)):
+                if any(sp.start < e and s < sp.end for s, e in occupied.get(sp.line, [])):
+                    continue
+                if _closed_by_colon(self.lines[sp.line], sp):
+                    spans.append(sp)
+            spans.sort(key=lambda sp: sp.pos)
         titles = self._title_lines()
         self.spans = [sp for sp in spans if sp.line not in titles]
         self.by_line: dict[int, list[Span]] = {}
@@ -230,13 +297,16 @@ class _Doc:
             last = words[-1].text
             if re.fullmatch(r"(\d{1,2}|[IVX]{1,4})[.):]?", last) and len(words) > 1:
                 words = words[:-1]
-        words = _cut_leaders(words)
+        words, inner = _cut_leaders(words, count=True)
         below_used = False
         cur = span.line
-        if not _meaningful(words):
-            words = _cut_leaders(self._line_below(span.line))
+        if not _meaningful(words) and not nxt:
+            # the value under its label only when the label ends its line: a blank left empty
+            # before another label on the line is empty, never the next line's value
+            words, inner = _cut_leaders(self._line_below(span.line), count=True)
             below_used = True
             cur = span.line + 1
+        wrapped = 0
         if kind in ("text", "name") and words and (below_used or not nxt):
             for _ in range(3):
                 more = self._wrapped(cur, words[-1], words[0] if below_used else None)
@@ -244,11 +314,20 @@ class _Doc:
                     break
                 words = words + more
                 cur += 1
+                wrapped += 1
         text = " ".join(w.text for w in words)
         score = span.score / 100.0
         if below_used and words:
             score *= 0.98
-        return RawValue(words, text, line.page if words else None, score, below=below_used)
+        lw = line.words[line.tokens[span.end - 1].word]
+        first = next((w for w in words if w is not lw and w.text != tail), None)
+        h = line.height
+        gap = (first.bbox[0] - lw.bbox[2]) / h if first is not None and not below_used else 0.0
+        labels_here = {sp.keys for sp in self.by_line.get(span.line, [])}
+        return RawValue(words, text, line.page if words else None, score, below=below_used,
+                        bounded=bool(nxt) and not below_used, wrapped=wrapped, glued=bool(tail),
+                        row_labels=len(labels_here), gap=max(0.0, min(gap, 20.0)),
+                        inner_leaders=inner)
 
     def _wrapped(self, li: int, last: OcrWord, block_start: OcrWord | None = None) -> list[OcrWord]:
         """The next line's words when the value was wrapped onto it: its first word would
@@ -267,8 +346,7 @@ class _Doc:
         )
         if not (full or aligned):
             return []
-        more = _cut_leaders(self._line_below(li, wrap=True))
-        return more
+        return _cut_leaders(self._line_below(li, wrap=True))
 
     def _line_below(self, li: int, *, wrap: bool = False) -> list[OcrWord]:
         if li + 1 >= len(self.lines):
@@ -280,8 +358,14 @@ class _Doc:
         if gap > 2.0 * cur.height:
             return []
         spans = self.by_line.get(li + 1, [])
-        if wrap and (spans or _signature_re().search(" ".join(fold(w.text) for w in nxt.words))):
-            return []
+        if wrap:
+            # a continuation line carries no label at its start ("THẢO, sinh ngày …" goes on
+            # the name up to "sinh ngày"; "8. Dân tộc: …" is the next field)
+            if _signature_re().search(" ".join(fold(w.text) for w in nxt.words)):
+                return []
+            if spans and all(t.fold.isdigit() or t.fold in _ROMAN_NUMBERS
+                             for t in nxt.tokens[: spans[0].start]):
+                return []
         end = nxt.tokens[spans[0].start].word if spans else len(nxt.words)
         words = nxt.words[:end]
         return words if _meaningful(words) else []
@@ -395,7 +479,7 @@ def _tighten(rv: RawValue, normalizer: str, value: Any) -> RawValue:
             part = words[i : i + size]
             v, _ = nz.normalize(normalizer, " ".join(w.text for w in part))
             if v == value:
-                return RawValue(part, rv.text, rv.page, rv.label_score, rv.qr, rv.below)
+                return dataclasses.replace(rv, words=part)
     return rv
 
 
@@ -463,6 +547,38 @@ HAND_THRESHOLD = 0.5
 HAND_THRESHOLD_NUMBERS = 0.2
 
 
+@cache
+def _label_grams(document_type: str) -> frozenset[tuple[str, ...]]:
+    """Every label of the type and of the templates, as folded token tuples (2+ tokens)."""
+    labs = list(_labelset(document_type).folded) if document_type in schemas() else []
+    labs += [fold_alnum(x) for x in schemas().get("_template_labels", [])]
+    return frozenset(tuple(f.split()) for f in labs if len(f.split()) >= 2)
+
+
+def labels_inside(document_type: str, text: str) -> int:
+    """How many labels (the type's or the templates') are read inside a value: a value that
+    swallowed the next field ("Nữ Dân tộc Kinh") or a label read as a value."""
+    grams = _label_grams(document_type)
+    toks = fold_alnum(text).split()
+    found = 0
+    i = 0
+    while i < len(toks):
+        for n in range(min(8, len(toks) - i), 1, -1):
+            if tuple(toks[i : i + n]) in grams:
+                found += 1
+                i += n - 1
+                break
+        i += 1
+    return found
+
+
+def digit_cells(words: list[OcrWord]) -> float:
+    """Share of the value's words that are one character: digits read one per printed box."""
+    if not words:
+        return 0.0
+    return sum(len(fold_alnum(w.text).replace(" ", "")) <= 1 for w in words) / len(words)
+
+
 def page_quality(page: OcrPage) -> dict[str, float]:
     confs = [w.confidence for w in page.words if len(fold_alnum(w.text).replace(" ", "")) >= 2]
     if not confs:
@@ -474,7 +590,8 @@ def page_quality(page: OcrPage) -> dict[str, float]:
 
 
 def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repaired: bool,
-             hand: float, quality: dict[str, float], value: Any = None) -> dict[str, float]:
+             hand: float, quality: dict[str, float], value: Any = None,
+             document_type: str = "") -> dict[str, float]:
     units, known = adminunits.check(value) if kind == "text" and isinstance(value, str) \
         else (0, 0)
     real = [w.confidence for w in rv.words if len(fold_alnum(w.text).replace(" ", "")) >= 3]
@@ -499,6 +616,16 @@ def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repair
         "repaired": float(repaired),
         "units_found": math.log1p(units),
         "units_unknown": (units - known) / units if units else 0.0,
+        # pairing: how the value was found next to its label
+        "bounded": float(rv.bounded),
+        "wrapped": float(rv.wrapped),
+        "glued": float(rv.glued),
+        "row_labels": float(min(rv.row_labels, 4) - 1),
+        "gap": math.log1p(rv.gap),
+        "inner_leaders": float(min(rv.inner_leaders, 3)),
+        "labels_inside": float(min(labels_inside(document_type, rv.text), 2)),
+        "digit_cells": digit_cells(rv.words),
+        "spare": math.log1p(max(0, rv.spare)),
         **quality,
     }
 
@@ -549,6 +676,11 @@ def _extract(
                         " ".join(v.text for v in vals),
                         vals[0].page,
                         min(v.label_score for v in vals),
+                        bounded=vals[-1].bounded,
+                        wrapped=sum(v.wrapped for v in vals),
+                        row_labels=max(v.row_labels for v in vals),
+                        gap=max(v.gap for v in vals),
+                        inner_leaders=sum(v.inner_leaders for v in vals),
                     )
             if rv is None and spec.get("regex"):
                 rv = doc.regex_value(re.compile(spec["regex"]), "v", last=False, window=2)
@@ -595,9 +727,13 @@ def _extract(
         if spec.get("qr"):
             value, reasons, rv = _prefer_qr(pages, value, reasons, rv)
         if kind in _TIGHT and len(rv.words) > 1:
+            before = len(rv.words)
             rv = _tighten(rv, spec.get("normalizer", kind), value)
+            rv.spare = sum(bool(fold_alnum(w.text)) for w in words_of) - sum(
+                bool(fold_alnum(w.text)) for w in rv.words) if len(rv.words) < before else 0
         fx = features(rv, kind, soft, vocab, repaired, hand,
-                      quality.get(rv.page, {"page_conf": 0.0, "page_weak": 1.0}), value)
+                      quality.get(rv.page, {"page_conf": 0.0, "page_weak": 1.0}), value,
+                      document_type)
         prob = cm.probability(fx)
         if rv.qr:
             conf = 0.999

@@ -57,6 +57,32 @@ def union_bbox(words: list[OcrWord]) -> tuple[int, int, int, int]:
     )
 
 
+# a value typed without a space before the next label ("0912345678Địa chỉ", "1990Giới"), or a
+# frame word glued to its number ("ngày18"): two words for pairing
+_DIGITS_THEN_LABEL = re.compile(r"^(\d[\d./\-]*\d[.,;]?)([^\W\d_][^\W\d_]+.*)$")
+_FRAME_THEN_DIGITS = re.compile(r"^([^\W\d_]{2,6})(\d[\d./\-]*)$")
+_FRAME_WORDS = {"ngay", "thang", "nam", "sinh", "so", "luc"}
+
+
+def split_glued(w: OcrWord) -> list[OcrWord]:
+    """One OCR word that holds two (see above), split with boxes shared by characters."""
+    text = w.text
+    m = _DIGITS_THEN_LABEL.match(text)
+    if m and not m.group(2)[0].isupper():
+        m = None
+    if m is None:
+        m = _FRAME_THEN_DIGITS.match(text)
+        if m and fold_alnum(m.group(1)) not in _FRAME_WORDS:
+            m = None
+    if m is None or "@" in text:
+        return [w]
+    a, b = m.group(1), m.group(2)
+    x0, y0, x1, y1 = w.bbox
+    cut = x0 + round((x1 - x0) * len(a) / len(text))
+    return [OcrWord(a, (x0, y0, cut, y1), w.confidence, w.block, w.paragraph, w.line, w.word),
+            OcrWord(b, (cut, y0, x1, y1), w.confidence, w.block, w.paragraph, w.line, w.word)]
+
+
 def _clean_words(page: OcrPage) -> list[OcrWord]:
     out = []
     for w in page.words:
@@ -65,7 +91,7 @@ def _clean_words(page: OcrPage) -> list[OcrWord]:
             continue
         if text != w.text:
             w = OcrWord(text, w.bbox, w.confidence, w.block, w.paragraph, w.line, w.word)
-        out.append(w)
+        out.extend(split_glued(w))
     return out
 
 

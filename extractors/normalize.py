@@ -70,8 +70,12 @@ def _digits_fixed(token: str) -> str:
     return token
 
 
+_FRAME_DOTS = re.compile(r"(?<=[^\W\d_])[.…]+|[.…]+(?=[^\W\d_])|(?<=\d)[.…]+(?=\s+[^\W\d_])")
+
+
 def norm_date(raw: str) -> tuple[str | None, list[str]]:
-    text = clean_text(raw)
+    # a date typed over the dotted line of a "ngày … tháng … năm …" frame: "ngày.30 tháng.8"
+    text = clean_text(_FRAME_DOTS.sub(" ", raw))
     folded = fold(" ".join(_digits_fixed(t) for t in text.split()))
     soft: list[str] = []
     m = _VN_DATE.search(folded) or _NUM_DATE.search(folded)
@@ -107,13 +111,23 @@ def boxed_digits(raw: str) -> str | None:
     """An ID number printed one digit per box (CT01, CC01) comes back as ``|0|3|3|1|...``,
     with some box edges read as ``1`` (``|117]`` for ``|1|7|``). The digits, or None when
     the text is not boxed."""
-    if raw.count("|") < 6:
+    if sum(raw.count(c) for c in "|[]{}") < 6:
         return None
     cells = [c.strip() for c in _BOX_EDGES.split(raw)]
-    cells = [re.sub(r"\D", "", _digits_fixed(c)) for c in cells if c.strip()]
+    raw_cells = [c for c in cells if c]
+    cells = [re.sub(r"\D", "", _digits_fixed(c)) for c in raw_cells]
     plain = "".join(cells)
     if len(plain) in (12, 9):
         return plain
+    # A box holds one digit: a lone letter in a box is a misread digit ("o" for 0), and
+    # "I", "l", "i" beside a digit in one box are its edges, not ones.
+    one = "".join(
+        c.translate(_DIGIT_FIX) if len(c) == 1
+        else re.sub(r"\D", "", _digits_fixed(re.sub(r"[Iil]", "", c)))
+        for c in raw_cells
+    )
+    if len(one) in (12, 9) and re.fullmatch(r"\d+", one):
+        return one
     # An edge read as "1" sits between two digits of one cell: every second character.
     unbarred = "".join(c[::2] if len(c) % 2 == 1 and len(c) > 1 and set(c[1::2]) == {"1"}
                        else c for c in cells)

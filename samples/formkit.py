@@ -92,7 +92,7 @@ class Form:
             return text.rstrip()[:-1].rstrip() + " "
         return text
 
-    def lead(self, values: tuple[Run, ...]) -> list[Run]:
+    def lead(self, values: tuple[Run, ...], colon: bool = True) -> list[Run]:
         """The values as typed: after the blank's dots (some typists keep them), glued to
         the label's colon, or at the style's value tab."""
         runs = list(values)
@@ -106,8 +106,8 @@ class Form:
             return [dots, *runs]
         if self.style.value_tab is not None:
             first.tab = self.style.value_tab
-        elif self.rng.random() < self.style.glue:
-            first.glue = True
+        elif self.rng.random() < self.style.glue and colon:
+            first.glue = True  # "Số điện thoại:0912345678" (never without the colon)
         return runs
 
     def set(self, field: str | None, printed: str, value: Any) -> Run:
@@ -137,7 +137,8 @@ class Form:
     def item(self, label: str, *values: Run, numbered: bool = True, dots: bool = True) -> None:
         """'1. Label: value ......' on one line (wrapping if long)."""
         prefix = self.num() if numbered else ""
-        runs = [Run(prefix + self.label(label)), *self.lead(values)]
+        label = self.label(label)
+        runs = [Run(prefix + label), *self.lead(values, label.rstrip().endswith(":"))]
         hang = -1.0 if self.style.hang_value else 0.0
         self.doc.line(runs + (self.dots() if dots else []), hang=hang)
 
@@ -163,8 +164,10 @@ class Form:
             prefix = self.num() if numbered else ""
             # packed: the next label follows the value after a space, as typed in place of
             # the template's dots ("Giới tính: Nam Dân tộc: Kinh Quốc tịch: Việt Nam")
-            runs.append(Run(prefix + self.label(label), tab=None if packed or not tab else tab))
-            if not self.style.hand and self.rng.random() < self.style.glue:
+            label = self.label(label)
+            runs.append(Run(prefix + label, tab=None if packed or not tab else tab))
+            if not self.style.hand and self.rng.random() < self.style.glue \
+                    and label.rstrip().endswith(":"):
                 value.glue = True
             runs.append(value)
             if packed:
