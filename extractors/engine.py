@@ -28,7 +28,15 @@ from extractors import adminunits
 from extractors import confidence as cm
 from extractors import handwriting as hw
 from extractors import normalize as nz
-from extractors.layout import LabelSet, Line, Span, document_lines, find_labels, union_bbox
+from extractors.layout import (
+    LabelSet,
+    Line,
+    Span,
+    Token,
+    document_lines,
+    find_labels,
+    union_bbox,
+)
 from extractors.names import repair as repair_name
 from extractors.names import repair_text, unmarked_stop_syllables, vocab_agreement
 from extractors.text import fold, fold_alnum, squash
@@ -116,6 +124,8 @@ class RawValue:
     gap: float = 0.0  # space between the label and the value, in line heights
     inner_leaders: int = 0  # runs of dots dropped inside the value (typed over the dots)
     spare: int = 0  # words of the value's stretch the normalised value did not use
+    region: list[OcrWord] | None = None  # the words between the label and the next label
+    segment: bool = False  # the value is a later stretch of the region, past the dots
 
 
 def _first_word_after(line: Line, span: Span) -> int:
@@ -126,13 +136,15 @@ def _label_tail(line: Line, span: Span) -> str:
     """Text glued to the label's last word after a colon ("tên:NGUYỄN")."""
     w = line.words[line.tokens[span.end - 1].word]
     if ":" in w.text:
-        tail = w.text.rsplit(":", 1)[1]
+        # after the first colon, without the blank's dots or a second colon ("tính:Nam:....")
+        tail = _LEADER.sub(" ", w.text.split(":", 1)[1]).strip(" :.…_")
         if fold_alnum(tail):
             return tail
     return ""
 
 
 _LEADER = re.compile(r"\.{3,}|…|_{3,}")
+_DOTS_BY_LETTERS = re.compile(r"[.…]+(?=[a-z])|(?<=[a-z])[.…]+")
 _ROMAN_NUMBERS = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 
 
@@ -160,6 +172,42 @@ def _cut_leaders(words: list[OcrWord], count: bool = False):
         if fold_alnum(tail):
             out.append(OcrWord(tail, w.bbox, w.confidence, w.block, w.paragraph, w.line, w.word))
     return (out, inner) if count else out
+
+
+_FUSED_DOT = re.compile(
+    r"(?<=[^\W\d_])[.…·]+(?=\s*[^\W\d_])|(?<=[^\W\d_])[.…·]+$|(?<=[,;])[.…·„]+"
+    r"|(?:^|(?<=\s))[.…·„]+(?=[^\W\d_])"
+)
+
+
+def unfuse_dots(text: str, kind: str) -> tuple[str, int]:
+    """A name or text typed over the blank's dotted line comes back with dots fused to its
+    words ("Công.an.phường. Cầu..Diễn", "NGÔ.THÙY"): they are the line, not the value. Names
+    never hold dots; a text value only when the signs are clear (two or more)."""
+    n = len(_FUSED_DOT.findall(text))
+    if n == 0 or (kind == "text" and n < 2):
+        return text, 0
+    out = _FUSED_DOT.sub(" ", text)
+    return squash(re.sub(r"\s+([,;:])", r"\1", out)), n
+
+
+def _leader_segments(words: list[OcrWord]) -> list[list[OcrWord]]:
+    """The stretches of a region between runs of dots, each without its dots."""
+    segs: list[list[OcrWord]] = [[]]
+    for w in words:
+        m = _LEADER.search(w.text)
+        if not m:
+            segs[-1].append(w)
+            continue
+        head, tail = w.text[: m.start()], _LEADER.sub(" ", w.text[m.start():]).strip(" .…_")
+        if fold_alnum(head):
+            segs[-1].append(OcrWord(head, w.bbox, w.confidence, w.block, w.paragraph, w.line,
+                                    w.word))
+        segs.append([])
+        if fold_alnum(tail):
+            segs[-1].append(OcrWord(tail, w.bbox, w.confidence, w.block, w.paragraph, w.line,
+                                    w.word))
+    return [sg for sg in segs if _meaningful(sg)]
 
 
 def _typed_over(words: list[OcrWord], i: int) -> bool:
@@ -197,6 +245,7 @@ class _Doc:
                     continue
                 if _closed_by_colon(self.lines[sp.line], sp):
                     spans.append(sp)
+            spans.extend(self._wrapped_labels(spans, labels or _labelset(document_type)))
             spans.sort(key=lambda sp: sp.pos)
         titles = self._title_lines()
         self.spans = [sp for sp in spans if sp.line not in titles]
@@ -212,6 +261,49 @@ class _Doc:
         self.right: dict[int, int] = {}
         for ln in self.lines:
             self.right[ln.page] = max(self.right.get(ln.page, 0), ln.bbox[2])
+
+    def _wrapped_labels(self, spans: list[Span], labels: LabelSet) -> list[Span]:
+        """Long labels that a line break cut in two ("… tôi đã chấm dứt hợp đồng lao" /
+        "động/hợp đồng làm việc với Công ty …"): searched over the end of each line joined to
+        the start of the next. Found, the head ends the values before it (a stop on its line)
+        and the label's key goes to the rest at the start of the next line."""
+        long = [(k, f, n) for k, f, n in zip(labels.keys, labels.folded, labels.ntok,
+                                              strict=True) if n >= 4]
+        if not long:
+            return []
+        sub = LabelSet([k for k, _, _ in long], [f for _, f, _ in long], [n for _, _, n in long])
+        taken: dict[int, list[tuple[int, int]]] = {}
+        for sp in spans:
+            taken.setdefault(sp.line, []).append((sp.start, sp.end))
+        out: list[Span] = []
+        for i in range(len(self.lines) - 1):
+            a, b = self.lines[i], self.lines[i + 1]
+            if a.page != b.page or not a.tokens or not b.tokens:
+                continue
+            ka = max(0, len(a.tokens) - 10)
+            kb = min(len(b.tokens), 10)
+            words = a.words[a.tokens[ka].word:] + b.words[: b.tokens[kb - 1].word + 1]
+            join = Line(a.page, -1, words)
+            split = len(a.tokens) - ka  # tokens of line a in the joined line
+            for t in a.tokens[ka:]:
+                join.tokens.append(Token(t.fold, t.word - a.tokens[ka].word))
+            off = len(a.words) - a.tokens[ka].word
+            for t in b.tokens[:kb]:
+                join.tokens.append(Token(t.fold, t.word + off))
+            for sp in find_labels([join], sub):
+                if not (sp.start < split < sp.end):
+                    continue
+                head = (ka + sp.start, len(a.tokens))
+                rest = (0, sp.end - split)
+                if any(head[0] < e and s < head[1] for s, e in taken.get(i, [])) or any(
+                        rest[0] < e and s < rest[1] for s, e in taken.get(i + 1, [])):
+                    continue
+                out.append(Span((STOP,), i, head[0], head[1], sp.score, 0.0, sp.label))
+                out.append(Span(sp.keys, i + 1, rest[0], rest[1], sp.score, sp.weight,
+                                sp.label))
+                taken.setdefault(i, []).append(head)
+                taken.setdefault(i + 1, []).append(rest)
+        return out
 
     def _title_lines(self) -> set[int]:
         """Lines of the printed title (labels inside a title are not labels)."""
@@ -275,7 +367,7 @@ class _Doc:
             return Span(span.keys, span.line + 1, 0, best_k, best, 0.0, span.label)
         return None
 
-    def value_after(self, span: Span, kind: str) -> RawValue:
+    def value_after(self, span: Span, kind: str, join_next: bool = False) -> RawValue:
         wrapped = self._label_wraps(span)
         if wrapped is not None:
             span = wrapped
@@ -297,6 +389,7 @@ class _Doc:
             last = words[-1].text
             if re.fullmatch(r"(\d{1,2}|[IVX]{1,4})[.):]?", last) and len(words) > 1:
                 words = words[:-1]
+        region = list(words)
         words, inner = _cut_leaders(words, count=True)
         below_used = False
         cur = span.line
@@ -307,7 +400,7 @@ class _Doc:
             below_used = True
             cur = span.line + 1
         wrapped = 0
-        if kind in ("text", "name") and words and (below_used or not nxt):
+        if (kind in ("text", "name") or join_next) and words and (below_used or not nxt):
             for _ in range(3):
                 more = self._wrapped(cur, words[-1], words[0] if below_used else None)
                 if not more:
@@ -327,7 +420,7 @@ class _Doc:
         return RawValue(words, text, line.page if words else None, score, below=below_used,
                         bounded=bool(nxt) and not below_used, wrapped=wrapped, glued=bool(tail),
                         row_labels=len(labels_here), gap=max(0.0, min(gap, 20.0)),
-                        inner_leaders=inner)
+                        inner_leaders=inner, region=None if below_used else region)
 
     def _wrapped(self, li: int, last: OcrWord, block_start: OcrWord | None = None) -> list[OcrWord]:
         """The next line's words when the value was wrapped onto it: its first word would
@@ -381,7 +474,10 @@ class _Doc:
             for k in range(1, window):
                 if i + k < len(self.lines) and self.lines[i + k].page == line.page:
                     words += self.lines[i + k].words
-            folds = [fold(w.text) for w in words]
+            # dots fused to the words of a frame typed over the dotted line ("ngày..22
+            # .tháng.11") read as spaces (same length: offsets still map to words)
+            folds = [_DOTS_BY_LETTERS.sub(lambda m: " " * len(m.group()), fold(w.text))
+                     for w in words]
             starts, pos = [], 0
             for f in folds:
                 starts.append(pos)
@@ -591,7 +687,7 @@ def page_quality(page: OcrPage) -> dict[str, float]:
 
 def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repaired: bool,
              hand: float, quality: dict[str, float], value: Any = None,
-             document_type: str = "") -> dict[str, float]:
+             document_type: str = "", unfused: int = 0) -> dict[str, float]:
     units, known = adminunits.check(value) if kind == "text" and isinstance(value, str) \
         else (0, 0)
     real = [w.confidence for w in rv.words if len(fold_alnum(w.text).replace(" ", "")) >= 3]
@@ -626,6 +722,8 @@ def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repair
         "labels_inside": float(min(labels_inside(document_type, rv.text), 2)),
         "digit_cells": digit_cells(rv.words),
         "spare": math.log1p(max(0, rv.spare)),
+        "segment": float(rv.segment),
+        "unfused": float(min(unfused, 3)),
         **quality,
     }
 
@@ -652,6 +750,7 @@ def _extract(
         rv: RawValue | None = None
         reasons: list[str] = []
         locator = spec.get("locator")
+        span_used: Span | None = None
         if locator in ("signature_date", "signature_place"):
             rv = _signature(doc, locator.split("_")[1])
             if rv is None:
@@ -665,11 +764,22 @@ def _extract(
         else:
             spans = doc.spans_for(fid, spec)
             if spans:
-                rv = doc.value_after(spans[0], kind)
+                span_used = spans[0]
+                rv = doc.value_after(span_used, kind)
             if spec.get("parts") and (rv is None or not rv.words):
                 parts = [doc.spans_for(f"{fid}#{i}", spec) for i in range(len(spec["parts"]))]
-                if all(parts):
-                    vals = [doc.value_after(p[0], kind) for p in parts]
+                # the parts of one name share a line, in order ("Họ … Chữ đệm và tên …"):
+                # a "Họ" read anywhere else ("hộ chiếu") is no part of it
+                chosen = next(
+                    ([first, *rest] for first in parts[0]
+                     for rest in [[next((sp for sp in ps if sp.line == first.line
+                                         and sp.start > first.start), None)
+                                   for ps in parts[1:]]]
+                     if all(rest)),
+                    None,
+                ) if all(parts) else None
+                if chosen:
+                    vals = [doc.value_after(sp, kind) for sp in chosen]
                     words = [w for v in vals for w in v.words]
                     rv = RawValue(
                         words,
@@ -693,7 +803,29 @@ def _extract(
         hand = hw.score(hw.field_features(rv.words, ink.get(rv.page), hand_page.get(rv.page)),
                         cm.hand_model())
         words_of = rv.words
+        unfused = 0
+        if kind in ("name", "text"):
+            text, unfused = unfuse_dots(rv.text, kind)
+            if unfused:
+                rv = dataclasses.replace(rv, text=text)
         value, nreasons = nz.normalize(spec.get("normalizer", kind), rv.text)
+        if value is None and kind == "date" and span_used is not None and not rv.bounded:
+            # a date whose line ran out ("… 13 giờ 53 phút," / "ngày 12 tháng 05 năm 2025")
+            longer = doc.value_after(span_used, kind, join_next=True)
+            if longer.wrapped:
+                v2, r2 = nz.normalize(spec.get("normalizer", kind), longer.text)
+                if v2 is not None:
+                    rv, value, nreasons, words_of = longer, v2, r2, longer.words
+        if value is None and kind in STRUCTURED and rv.region:
+            # "Đã chết vào lúc: 07 giờ 01 phút, ........ ngày 22 tháng 01 năm 2026": the part
+            # before the dots is no date; the first stretch between dots that is one is
+            for seg in _leader_segments(rv.region)[1:]:
+                v2, r2 = nz.normalize(spec.get("normalizer", kind), " ".join(w.text for w in seg))
+                if v2 is not None:
+                    rv = dataclasses.replace(rv, words=seg, text=" ".join(w.text for w in seg),
+                                             segment=True)
+                    value, nreasons, words_of = v2, r2, seg
+                    break
         soft = [r for r in nreasons if r.startswith("~")]
         reasons.extend(r for r in nreasons if not r.startswith("~"))
         if value is None:
@@ -733,7 +865,7 @@ def _extract(
                 bool(fold_alnum(w.text)) for w in rv.words) if len(rv.words) < before else 0
         fx = features(rv, kind, soft, vocab, repaired, hand,
                       quality.get(rv.page, {"page_conf": 0.0, "page_weak": 1.0}), value,
-                      document_type)
+                      document_type, unfused)
         prob = cm.probability(fx)
         if rv.qr:
             conf = 0.999
