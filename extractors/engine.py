@@ -176,8 +176,10 @@ def _cut_leaders(words: list[OcrWord], count: bool = False):
 
 _FUSED_DOT = re.compile(
     r"(?<=[^\W\d_])[.…·]+(?=\s*[^\W\d_])|(?<=[^\W\d_])[.…·]+$|(?<=[,;])[.…·„]+"
-    r"|(?:^|(?<=\s))[.…·„]+(?=[^\W\d_])"
+    r"|(?:^|(?<=\s))[.…·„]+(?=[^\W\d_])|(?<=\d)[.…·]+(?=[^\W\d_])|(?<=[^\W\d_])[.…·]+(?=\d)"
 )
+# one dot between two words with no space ("Việt.Nam"), not after an abbreviation ("TP.HCM")
+_GLUED_DOT = re.compile(r"(?<![^\W\d_])(?=[^\W\d_]*[a-zà-ỹđ])[^\W\d_]{2,}\.[^\W\d_]{2,}")
 
 
 def unfuse_dots(text: str, kind: str) -> tuple[str, int]:
@@ -185,7 +187,7 @@ def unfuse_dots(text: str, kind: str) -> tuple[str, int]:
     words ("Công.an.phường. Cầu..Diễn", "NGÔ.THÙY"): they are the line, not the value. Names
     never hold dots; a text value only when the signs are clear (two or more)."""
     n = len(_FUSED_DOT.findall(text))
-    if n == 0 or (kind == "text" and n < 2):
+    if n == 0 or (kind == "text" and n < 2 and not _GLUED_DOT.search(text)):
         return text, 0
     out = _FUSED_DOT.sub(" ", text)
     return squash(re.sub(r"\s+([,;:])", r"\1", out)), n
@@ -429,7 +431,8 @@ class _Doc:
         if li + 1 >= len(self.lines) or self.lines[li + 1].page != self.lines[li].page:
             return []
         nxt = self.lines[li + 1]
-        first = nxt.words[0]
+        # the first real word (a dot of the dotted line may come first)
+        first = next((w for w in nxt.words if fold_alnum(w.text)), nxt.words[0])
         h = self.lines[li].height
         full = last.bbox[2] + 0.25 * h + (first.bbox[2] - first.bbox[0]) >= self.right[nxt.page] - h
         aligned = (
