@@ -201,15 +201,20 @@ def find_labels(lines: list[Line], labels: LabelSet) -> list[Span]:
     max_n = max(labels.ntok) + 1
     cands: list[str] = []
     where: list[tuple[int, int, int]] = []
+    # a short label ("CCCD", "Họ") may be read with one letter wrong where a label must be:
+    # first on its line (after its number) and closed by a colon ("IV. CCCP: …")
+    placed: list[bool] = []
     for li, line in enumerate(lines):
         toks = [t.fold for t in line.tokens]
         for s in range(len(toks)):
             # a field number ("1", "iv") is never the start of a label
             if toks[s].isdigit() or (s == 0 and toks[s] in _ROMAN):
                 continue
+            first = all(t.isdigit() or t in _ROMAN for t in toks[:s])
             for n in range(1, min(max_n, len(toks) - s) + 1):
                 cands.append(" ".join(toks[s : s + n]))
                 where.append((li, s, s + n))
+                placed.append(first and ":" in line.words[line.tokens[s + n - 1].word].text)
     if not cands:
         return []
     scores = process.cdist(labels.folded, cands, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
@@ -218,7 +223,9 @@ def find_labels(lines: list[Line], labels: LabelSet) -> list[Span]:
     # token counts must be close to the label's
     ntok = np.array(labels.ntok)[:, None]
     clen = np.array([e - s for _, s, e in where])[None, :]
-    ok = (scores >= cut) & (np.abs(clen - ntok) <= 1)
+    short = np.array([len(f) <= 4 for f in labels.folded])[:, None]
+    ok = ((scores >= cut) | (short & np.array(placed)[None, :] & (scores >= 75))) & (
+        np.abs(clen - ntok) <= 1)
     for li_, ci in zip(*np.nonzero(ok), strict=True):
         line_i, s, e = where[ci]
         score = float(scores[li_, ci])

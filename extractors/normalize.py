@@ -8,11 +8,12 @@ silently fix a value.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable
 from typing import Any
 
-from extractors.text import fold, squash, strip_leaders
+from extractors.text import fold, fold_alnum, squash, strip_leaders
 
 # Characters Tesseract commonly confuses with digits inside numeric fields.
 _DIGIT_FIX = str.maketrans(
@@ -131,7 +132,34 @@ def boxed_digits(raw: str) -> str | None:
     # An edge read as "1" sits between two digits of one cell: every second character.
     unbarred = "".join(c[::2] if len(c) % 2 == 1 and len(c) > 1 and set(c[1::2]) == {"1"}
                        else c for c in cells)
-    return unbarred if len(unbarred) in (12, 9) else plain
+    if len(unbarred) in (12, 9):
+        return unbarred
+    # Edges read as "1" at a box's side ("11" for |1|, "017" for |0|7|): every way of taking
+    # such ones out of the boxes holding several digits; only one reading of the right length
+    # counts (two possible numbers are a guess, and the reading stays as it was)
+    multi = [i for i, c in enumerate(cells) if len(c) > 1]
+    if not multi or len(multi) > 4:
+        return plain
+    options = []
+    for i in multi:
+        c = cells[i]
+        opts = {c}
+        if c.startswith("1"):
+            opts.add(c[1:])
+        if c.endswith("1"):
+            opts.add(c[:-1])
+        if len(c) % 2 == 1 and set(c[1::2]) == {"1"}:
+            opts.add(c[::2])
+        options.append(sorted(opts))
+    found = set()
+    for combo in itertools.product(*options):
+        parts = list(cells)
+        for i, v in zip(multi, combo, strict=True):
+            parts[i] = v
+        digits = "".join(parts)
+        if len(digits) in (12, 9):
+            found.add(digits)
+    return found.pop() if len(found) == 1 else plain
 
 
 def norm_id_number(raw: str) -> tuple[str | None, list[str]]:
@@ -253,6 +281,11 @@ def norm_number(raw: str) -> tuple[float | int | None, list[str]]:
 _JUNK = set("|[]{}<>_=~\\/@#$%^&*›‹«»")
 
 
+def _letters(token: str) -> bool:
+    """A letter of the Vietnamese alphabet in the token (a stray ``ˆ`` or ``'`` is none)."""
+    return any(c.isalpha() for c in fold_alnum(token))
+
+
 def norm_name(raw: str) -> tuple[str | None, list[str]]:
     text = clean_text(raw)
     text = re.sub(r"^(?:(?:Ông|Bà|Ông/Bà|Ông/bà)\s*[:.]?\s+)", "", text)
@@ -261,12 +294,12 @@ def norm_name(raw: str) -> tuple[str | None, list[str]]:
     # no letter at all at either end
     toks = text.split()
     while toks and (
-        not any(c.isalpha() for c in toks[0])
+        not _letters(toks[0])
         or set(toks[0]) & _JUNK
         or (len(toks[0]) == 1 and len(toks) > 1 and toks[0].islower() != toks[1].islower())
     ):
         toks.pop(0)
-    while toks and (not any(c.isalpha() for c in toks[-1]) or set(toks[-1]) & _JUNK):
+    while toks and (not _letters(toks[-1]) or set(toks[-1]) & _JUNK):
         toks.pop()
     text = " ".join(toks)
     if not text:
