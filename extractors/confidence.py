@@ -38,7 +38,7 @@ FEATURES = (
     "hand", "dotted", "odd_chars", "structured", "name", "text", "repaired", "units_found",
     "units_unknown",
     "bounded", "wrapped", "glued", "row_labels", "gap", "inner_leaders", "labels_inside",
-    "digit_cells", "spare", "segment", "unfused",
+    "digit_cells", "spare", "segment", "unfused", "at_margin",
     "page_conf", "page_weak",
 )
 PAGE_FEATURES = ("page_conf", "page_weak")

@@ -124,6 +124,7 @@ class RawValue:
     gap: float = 0.0  # space between the label and the value, in line heights
     inner_leaders: int = 0  # runs of dots dropped inside the value (typed over the dots)
     spare: int = 0  # words of the value's stretch the normalised value did not use
+    at_margin: bool = False  # ran to the right margin with no continuation joined (cut?)
     region: list[OcrWord] | None = None  # the words between the label and the next label
     segment: bool = False  # the value is a later stretch of the region, past the dots
 
@@ -419,10 +420,15 @@ class _Doc:
         h = line.height
         gap = (first.bbox[0] - lw.bbox[2]) / h if first is not None and not below_used else 0.0
         labels_here = {sp.keys for sp in self.by_line.get(span.line, [])}
+        last_line = self.lines[cur] if cur < len(self.lines) else line
+        at_margin = bool(words) and not nxt and not below_used and \
+            words[-1].bbox[2] >= self.right[line.page] - 1.5 * h and \
+            words[-1] is last_line.words[-1]
         return RawValue(words, text, line.page if words else None, score, below=below_used,
                         bounded=bool(nxt) and not below_used, wrapped=wrapped, glued=bool(tail),
                         row_labels=len(labels_here), gap=max(0.0, min(gap, 20.0)),
-                        inner_leaders=inner, region=None if below_used else region)
+                        inner_leaders=inner, region=None if below_used else region,
+                        at_margin=at_margin)
 
     def _wrapped(self, li: int, last: OcrWord, block_start: OcrWord | None = None) -> list[OcrWord]:
         """The next line's words when the value was wrapped onto it: its first word would
@@ -726,6 +732,7 @@ def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repair
         "digit_cells": digit_cells(rv.words),
         "spare": math.log1p(max(0, rv.spare)),
         "segment": float(rv.segment),
+        "at_margin": float(rv.at_margin),
         "unfused": float(min(unfused, 3)),
         **quality,
     }
@@ -855,6 +862,8 @@ def _extract(
                 vocab = vocab_agreement(value, spec["vocab"])
                 if vocab == "disagree":
                     reasons.append("not_in_vocabulary")
+        if kind == "name" and ":" in value:
+            reasons.append("suspect_ocr")  # a label's remnant read into the name
         if kind in ("text", "name") and unmarked_stop_syllables(value):
             reasons.append("suspect_diacritics")
         if kind == "date" and not reasons:
@@ -889,6 +898,7 @@ def _extract(
         if not rv.qr:
             feats[fid] = fx
         fields[fid] = f
+    _hand_pages(fields)
     _cross_checks(fields)
     # without a fitted model accept_threshold() is above 1: every field goes to review
     accept = max(review_threshold, cm.accept_threshold())
@@ -897,6 +907,22 @@ def _extract(
         if set(f.reasons) - _MODEL_REASONS:
             feats.pop(fid, None)
     return fields, feats
+
+
+PAGE_HAND_SHARE = 0.5
+
+
+def _hand_pages(fields: dict[str, Field]) -> None:
+    """A document on which most values read are handwritten is a hand-filled form: its other
+    values are taken as handwritten too (a missed detection there is a hand-read value
+    passing as printed, the signing date on a second sheet included; a pre-printed value on
+    it only goes to review)."""
+    fs = [f for f in fields.values() if f.page is not None and (f.value is not None or f.raw)]
+    if len(fs) >= 3 and sum(f.handwriting_score >= HAND_THRESHOLD for f in fs) \
+            >= PAGE_HAND_SHARE * len(fs):
+        for f in fs:
+            if f.handwriting_score < HAND_THRESHOLD:
+                _mark_hand(f, HAND_THRESHOLD)  # reason "handwritten", as the form
 
 
 def _mark_hand(f: Field, score: float) -> None:
