@@ -755,8 +755,8 @@ def child_passport_application(f: Form, main: Person) -> None:
         )
     else:
         f.row(
-            ("Họ ", Run(f.name(family), field="child_name")),
-            ("Chữ đệm và tên ", Run(f.name(given), field="child_name")),
+            ("Họ ", Run(f.name(family), field="child_name", hand=True)),
+            ("Chữ đệm và tên ", Run(f.name(given), field="child_name", hand=True)),
         )
         f.item("Giới tính (Nam/Nữ): ", f.v("child_gender", cg))
     f.row(
