@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from spacy.language import Language
-
-from classifiers import textcat
 from classifiers.cues import TitleCue, is_dossier_receipt_text, title_cue
 from pipeline.model import Classification, OcrPage
+
+if TYPE_CHECKING:  # spaCy is imported with the model, not with this module: the page stages
+    from spacy.language import Language  # (receipt cues) and start-up never pay for it
 
 OTHER = "other"
 NO_TITLE_MIN_PROB = 0.90  # the categorizer alone must be this sure to name a type
@@ -77,6 +78,8 @@ def _combine(title: TitleCue | None, cats: dict[str, float], cues: list[str]) ->
 
 
 def classify_text(text: str) -> Classification:
+    from classifiers import textcat
+
     cats = textcat.predict(model(), text) if text.strip() else {}
     cues: list[str] = []
     if cats:

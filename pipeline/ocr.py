@@ -60,6 +60,14 @@ _VIETNAMESE_ONLY = set("ăâđêôơưĂÂĐÊÔƠƯ"
                        "ÀẢÃÁẠẰẲẴẮẶẦẨẪẤẬÈẺẼÉẸỀỂỄẾỆÌỈĨÍỊÒỎÕÓỌỒỔỖỐỘỜỞỠỚỢÙỦŨÚỤỪỬỮỨỰỲỶỸÝỴ")
 
 
+# Confident words read before a page's language is decided (the lines read so far are read
+# again when it is English), and the share of them with a Vietnamese letter under which the
+# page is English. Read with vie, first 20 confident words: Vietnamese pages (Công báo, the
+# court and forms pages, CCCD, the samples) 0.75-0.95 carry one, English pages (50 FUNSD,
+# UNLV, Tesseract's) at most 0.15 (0.25 on a FUNSD scan read upside down, then turned); on
+# the first 60 it was 0.80-0.97 against 0.13, at three times the English pages' re-reading.
+DECISION_WORDS = 20
+ENGLISH_SHARE = 0.4
 RULE_LINE_CONFIDENCE = 45.0  # mean word confidence under which a line of marks is a rule
 
 
@@ -87,14 +95,17 @@ def _engine(settings: OcrSettings, languages: str | None = None,
 
 
 def recognize(image: np.ndarray, *, number: int = 1, dpi: float = 300.0,
-              settings: OcrSettings | None = None) -> OcrPage:
+              settings: OcrSettings | None = None, max_lines: int | None = None) -> OcrPage:
     """Recognise one gray (or binary) uint8 page. Raises StageTimeout past the page limit.
 
     Tesseract's layout analysis finds the text lines; each line is then read on its own, cut
     from the page with the blank space above it. Read as part of the page, Tesseract cuts a
     line at its ascender height, which drops the tone mark stacked on a circumflex (khẩu read
     as khâu, để as đê): on the Công báo pages this lost 3-9% of the words. A page on which the
-    configured languages find no Vietnamese letter is read again in English."""
+    configured languages find no Vietnamese letter is read again in English.
+
+    ``max_lines`` reads only the first lines (in layout order): a cheap probe of how well
+    another geometry of the page reads, before reading all of it."""
     settings = settings or OcrSettings()
     if image.ndim != 2 or image.dtype != np.uint8:
         raise OcrError("OCR expects an 8-bit gray image", code="bad_ocr_image")
@@ -108,6 +119,8 @@ def recognize(image: np.ndarray, *, number: int = 1, dpi: float = 300.0,
     lines, vertical = _layout_lines(api)
     timings = {"ocr.layout": time.perf_counter() - started}
     language = settings.languages
+    if max_lines is not None:
+        lines = lines[:max_lines]
     if lines and vertical <= 0.5:
         words, language = _read_lines(image, lines, dpi, settings, deadline, number)
     else:  # vertical text (a page on its side) or no lines: Tesseract's own page mode
@@ -214,7 +227,7 @@ def _read_lines(image, lines, dpi, settings, deadline, number) -> tuple[list[Ocr
     while index < len(lines):
         words += _read_line(image, lines, index, dpi, settings, language, deadline, number)
         index += 1
-        if not decided and (_latin_words(words) >= 60 or index == len(lines)):
+        if not decided and (_latin_words(words) >= DECISION_WORDS or index == len(lines)):
             decided = True
             if _looks_english(words):
                 language, words, index = ENGLISH, [], 0
@@ -272,14 +285,13 @@ def _confident_latin(words: list[OcrWord]) -> list[str]:
 
 
 def _looks_english(words: list[OcrWord]) -> bool:
-    """Hardly a Vietnamese letter in a page of Latin words: an English page. Measured on the
-    first 60 confident words: Vietnamese pages (Công báo, the forms) 0.6-0.97 of the words
-    carry one, English pages read with vie at most 0.08 (noise read as accents)."""
+    """Hardly a Vietnamese letter in a page of Latin words: an English page (the letters an
+    English page read with vie shows are noise read as accents; see ENGLISH_SHARE)."""
     latin = _confident_latin(words)
     if len(latin) < 10:
         return False
     marked = sum(any(c in _VIETNAMESE_ONLY for c in t) for t in latin)
-    return marked < 0.25 * len(latin)
+    return marked < ENGLISH_SHARE * len(latin)
 
 
 def vertical_share(api: tesserocr.PyTessBaseAPI) -> float:

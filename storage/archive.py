@@ -72,7 +72,11 @@ class ArchiveRecord:
 
 
 def _json_bytes(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode()
+    """A sidecar's bytes. Compact on purpose: with ``indent`` Python's JSON encoder falls back
+    from C to pure Python, which made the sidecar of a 6-page document (every word with its
+    box) cost more than signing it (0.65 s against 0.12 s of a 1.4 s finish)."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      default=str).encode()
 
 
 class Archive:

@@ -124,6 +124,11 @@ class ObjectStore(abc.ABC):
     def delete(self, key: str) -> None:
         """Remove ``key`` (on a versioned S3 bucket: a delete marker; old versions stay)."""
 
+    def delete_many(self, keys: list[str]) -> None:
+        """Remove every key of ``keys`` (S3: one multi-object delete request per 1000)."""
+        for key in keys:
+            self.delete(key)
+
     def presigned_url(self, key: str, expires: int = 3600) -> str | None:
         """A time-limited GET URL (S3 only); ``None`` for stores without one."""
         return None

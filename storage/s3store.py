@@ -70,6 +70,7 @@ class S3ObjectStore(ObjectStore):
         retention_days: int | None = None,
         retention_mode: str = GOVERNANCE,
         object_lock: bool = True,
+        stat_after_put: bool = True,
         connect_timeout: float = 5.0,
         read_timeout: float = 60.0,
         policy: RetryPolicy | None = None,
@@ -81,6 +82,10 @@ class S3ObjectStore(ObjectStore):
         self.retention_days = retention_days if retention_days and retention_days > 0 else None
         self.retention_mode = retention_mode
         self.want_object_lock = object_lock
+        # False (the work store's temporaries): a put is verified by the server's answer alone
+        # (its ETag is the MD5 of the bytes it received, and it checked the SHA-256 header),
+        # without a second request; every get still checks the recorded SHA-256.
+        self.stat_after_put = stat_after_put
         self.policy = policy or RetryPolicy()
         http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout),
@@ -219,6 +224,14 @@ class S3ObjectStore(ObjectStore):
             )
 
         result = self._call(f"put {key}", do_put)
+        answered = (result.etag or "").strip('"')
+        if not self.stat_after_put and answered and "-" not in answered:
+            if answered != md5_hex:
+                raise IntegrityError(f"{key}: the server's ETag {answered} after put is not the "
+                                     f"MD5 of the bytes sent")
+            return StoredObject(key=key, sha256=sha_hex, size=len(payload),
+                                version_id=result.version_id, content_type=content_type,
+                                metadata={**_clean_metadata(metadata), "etag": answered})
         stored = self.stat(key, version_id=result.version_id)
         if stored.size != len(payload) or stored.sha256 != sha_hex:
             raise IntegrityError(
@@ -304,6 +317,25 @@ class S3ObjectStore(ObjectStore):
         check_key(key)
         self._ensure_bucket()
         self._call(f"delete {key}", lambda: self.client.remove_object(self.bucket, key))
+
+    def delete_many(self, keys):
+        from minio.deleteobjects import DeleteObject
+
+        keys = [check_key(k) for k in keys]
+        if not keys:
+            return
+        self._ensure_bucket()
+        for start in range(0, len(keys), 1000):
+            chunk = [DeleteObject(k) for k in keys[start:start + 1000]]
+
+            def remove(chunk=chunk):
+                # remove_objects is lazy: the request runs, and errors come, as it is read
+                return [e for e in self.client.remove_objects(self.bucket, chunk)]
+
+            errors = self._call(f"delete {len(chunk)} objects", remove)
+            if errors:
+                raise OSError(f"S3 {self.endpoint}: could not delete {errors[0].name}: "
+                              f"{errors[0].code} {errors[0].message}")
 
     def presigned_url(self, key, expires=3600):
         check_key(key)

@@ -202,7 +202,8 @@ def test_review_queue_accept_and_correct(stack):
     text = next(i for i in items[1:] if i["kind"] in ("text", "name"))
     assert c.get("/search", params={"q": "Khuých"}, headers=H("archivist")).json()["hits"] == []
     r = c.post(f"/review/{text['field_id']}", headers=H("qa"),
-               json={"action": "correct", "value": "  Bệnh viện   Khuých Đông "})
+               json={"action": "correct", "value": "  Bệnh viện   Khuých Đông ",
+                     "version": text["version"]})
     assert r.status_code == 200, r.text
     assert r.json()["effective_value"] == RARE and r.json()["review_state"] == "corrected"
     hits = c.get("/search", params={"q": "Khuých"}, headers=H("archivist")).json()["hits"]
@@ -214,14 +215,20 @@ def test_review_queue_accept_and_correct(stack):
     date_field = next((i for i in left["items"] if i["kind"] == "date"), None)
     if date_field:
         bad = c.post(f"/review/{date_field['field_id']}", headers=H("qa"),
-                     json={"action": "correct", "value": "not a date"})
+                     json={"action": "correct", "value": "not a date",
+                           "version": date_field["version"]})
         assert bad.status_code == 422
         ok = c.post(f"/review/{date_field['field_id']}", headers=H("qa"),
-                    json={"action": "correct", "value": "12/03/1995"})
+                    json={"action": "correct", "value": "12/03/1995",
+                          "version": date_field["version"]})
         assert ok.json()["effective_value"] == "1995-03-12"
-    assert c.post("/review/999999", headers=H("qa"), json={"action": "accept"}).status_code == 404
+    assert c.post("/review/999999", headers=H("qa"),
+                  json={"action": "accept", "version": 1}).status_code == 404
     assert c.post(f"/review/{first['field_id']}", headers=H("qa"),
-                  json={"action": "delete"}).status_code == 422
+                  json={"action": "delete", "version": first["version"] + 1}).status_code == 422
+    # a decision without the version it was made on is refused: it could undo one unseen
+    r = c.post(f"/review/{first['field_id']}", headers=H("qa"), json={"action": "reopen"})
+    assert r.status_code == 422 and "version" in r.text
     # undo: the reviewer who decided reopens within the minute; the field is pending again
     r = c.post(f"/review/{first['field_id']}", headers=H("qa"),
                json={"action": "reopen", "version": first["version"] + 1})
@@ -229,7 +236,8 @@ def test_review_queue_accept_and_correct(stack):
     auto = next((f for f in c.get(f"/documents/{doc}", headers=H("qa")).json()["fields"]
                  if f["review_state"] == "auto"), None)
     if auto:  # never pending: not QA's to decide
-        r = c.post(f"/review/{auto['field_id']}", headers=H("qa"), json={"action": "accept"})
+        r = c.post(f"/review/{auto['field_id']}", headers=H("qa"),
+                   json={"action": "accept", "version": auto["version"]})
         assert r.status_code == 409
 
 

@@ -79,7 +79,7 @@ def call(c: TestClient, method: str, path: str, headers: dict):
     if path == "/extract":
         return c.post(path, headers=headers, files=[("file", ("a.txt", b"hello", "text/plain"))])
     if method == "POST" and path.startswith("/review/"):
-        return c.post(path, headers=headers, json={"action": "accept"})
+        return c.post(path, headers=headers, json={"action": "accept", "version": 1})
     return c.request(method, path, headers=headers)
 
 

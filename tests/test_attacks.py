@@ -311,11 +311,14 @@ def test_a_dossier_code_never_attaches_a_document_to_another_branch(srv, tmp_pat
 
 def test_the_client_cannot_choose_the_actor(srv):
     fid = srv.fields["A.full_name"]
+    version = srv.get(f"/review/{fid}", "qa").json()["version"]
     r = srv.post(f"/review/{fid}", "qa", json={"action": "correct", "value": "Nguyễn Văn Ân",
+                                              "version": version,
                                               "reviewer": "Giám đốc Trung tâm"})
     assert r.status_code == 422
     assert srv.get(f"/review/{fid}", "qa").json()["review_state"] == "pending"
-    r = srv.post(f"/review/{fid}", "qa", json={"action": "correct", "value": "Nguyễn Văn Ân"})
+    r = srv.post(f"/review/{fid}", "qa", json={"action": "correct", "value": "Nguyễn Văn Ân",
+                                              "version": version})
     assert r.status_code == 200, r.text
     assert r.json()["reviewed_by"] == srv.names["qa"]
     timeline = srv.get(f"/documents/{srv.docs['A']}", "archivist").json()
@@ -374,10 +377,14 @@ def test_oversized_corrections_are_refused(srv):
     r = srv.post(f"/review/{fid}", "qa", content=big,
                  headers={"Content-Type": "application/json"})
     assert r.status_code == 413
-    r = srv.post(f"/review/{fid}", "qa", json={"action": "correct", "value": "Lê " * 100})
+    version = srv.get(f"/review/{fid}", "qa").json()["version"]
+    r = srv.post(f"/review/{fid}", "qa", json={"action": "correct", "value": "Lê " * 100,
+                                              "version": version})
     assert r.status_code == 422 and "at most 120" in r.json()["detail"]
     place = srv.fields["B.place"]  # free text: longer, still bounded
-    r = srv.post(f"/review/{place}", "qa", json={"action": "correct", "value": "x" * 2001})
+    r = srv.post(f"/review/{place}", "qa", json={"action": "correct", "value": "x" * 2001,
+                                                "version": srv.get(f"/review/{place}",
+                                                                   "qa").json()["version"]})
     assert r.status_code == 422 and "at most 2000" in r.json()["detail"]
     assert srv.get(f"/review/{fid}", "qa").json()["review_state"] == "pending"
 

@@ -94,3 +94,32 @@ def test_upside_down_page_turned_back(realdata):
     assert page.rotation == 180
     plain = plain_tesseract(path, "eng")
     assert cer(truth, page.text) < 0.02 < cer(truth, plain)  # plain Tesseract reads garbage
+
+
+def funsd_truth(realdata, name: str) -> str:
+    form = json.loads((realdata / "funsd" / "annotations" / f"{name}.json").read_text())
+    return " ".join(w["text"] for e in form["form"] for w in e["words"] if w["text"])
+
+
+def test_scan_turned_the_wrong_way_is_read_the_right_way(realdata):
+    # The ink around the lines calls this upright FUNSD form upside down (0.75 sure); its
+    # runner-up's first lines read far better, so the whole page is read the right way up.
+    name = "93106788"
+    path = realdata / "funsd" / "images" / f"{name}.png"
+    page = sohoa_page(path)
+    assert "ocr.probe" in page.timings and "ocr.second_opinion" in page.timings
+    assert page.rotation == 0
+    truth = funsd_truth(realdata, name)
+    assert word_recall(truth, page.text) >= word_recall(truth, plain_tesseract(path, "eng"))
+
+
+def test_unsure_upright_scan_is_not_read_twice(realdata):
+    # Upright, unsure (upside down is the runner-up) and reading badly: the runner-up's first
+    # lines read worse than the page's own, so the page is not read a second time.
+    name = "87528380"
+    path = realdata / "funsd" / "images" / f"{name}.png"
+    page = sohoa_page(path)
+    assert "ocr.probe" in page.timings and "ocr.second_opinion" not in page.timings
+    assert page.rotation == 0
+    truth = funsd_truth(realdata, name)
+    assert word_recall(truth, page.text) >= word_recall(truth, plain_tesseract(path, "eng"))

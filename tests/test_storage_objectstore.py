@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import urllib.request
 
@@ -47,6 +48,18 @@ def test_round_trip_bytes_and_path(any_store, tmp_path):
         any_store.get("originals/2026/11/b.bin")
     with pytest.raises(ObjectNotFound):
         any_store.stat("nothing/here")
+
+
+def test_delete_many_removes_exactly_those_keys(any_store):
+    """The workers remove a document's temporaries in one request; nothing else goes."""
+    keys = [f"tmp/b1/d1/{n:05d}.page" for n in range(1, 1206)]  # more than one S3 request
+    for key in keys[:3] + keys[-2:]:
+        any_store.put(key, key.encode())
+    any_store.put("tmp/b1/d2/00001.page", b"other document")
+    any_store.delete_many(keys)  # absent keys are no error (S3 semantics)
+    assert list(any_store.list("tmp/")) == ["tmp/b1/d2/00001.page"]
+    any_store.delete_many([])
+    assert any_store.get("tmp/b1/d2/00001.page") == b"other document"
 
 
 def test_expected_checksum_mismatch(any_store):
@@ -142,6 +155,20 @@ def test_s3_without_object_lock():
     assert obj.version_id  # versioning switched on explicitly
     assert not store.object_lock_enabled
     assert store.get("a/b.txt") == b"plain"
+
+
+def test_s3_put_verified_by_the_servers_etag_alone():
+    """The work store's puts: one request, verified by the server's ETag (MD5 of the bytes
+    it received); what it returns is what a stat then reports, and gets still check the
+    recorded SHA-256."""
+    store = S3ObjectStore(s3_endpoint(), "test", "test", unique_bucket(), object_lock=False,
+                          stat_after_put=False)
+    data = "trang một".encode() * 1000
+    obj = store.put("tmp/b/d/00001.page", data)
+    st = store.stat("tmp/b/d/00001.page")
+    assert (obj.sha256, obj.size, obj.version_id) == (st.sha256, st.size, st.version_id)
+    assert obj.sha256 == hashlib.sha256(data).hexdigest()
+    assert store.get("tmp/b/d/00001.page", expected_sha256=obj.sha256) == data
 
 
 def test_s3_unreachable_raises_transient():

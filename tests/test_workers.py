@@ -354,6 +354,9 @@ def test_stages_replayed_add_nothing(tmp_path, use_env, monkeypatch):
     assert list(ctx.work.list("tmp/")) == work_keys
     assert [n for n, _ in sent] == ["finish", "finish"]
     assert all(len(list(ctx.work.versions(k))) == 1 for k in work_keys if "/000" in k)
+    # The page is one object (OcrPage + PDF); its run counter stays until the cleanup.
+    assert sorted(k.rsplit("/", 1)[1] for k in work_keys if "/000" in k) == \
+        ["00001.page", "00001.runs"]
     tasks.finish(ctx, page_doc)
     with Archive(settings) as archive:
         first = archive.counts()
@@ -564,3 +567,26 @@ def test_middleware_time_limits_retries_and_failures(monkeypatch):
     assert calls == {"slow": 3, "flaky": 3, "corrupt": 1, "fine": 1}
     reasons = {name: r["code"] for name, r in failed}
     assert reasons == {"slow": "time_limit", "flaky": "transient", "corrupt": "corrupt_image"}
+
+
+def test_a_page_result_is_one_object_that_reads_back_exactly():
+    """A page's OcrPage and its PDF travel as one object (one verified put, one get): both
+    come back exactly, a failed page has no PDF, and anything else is refused."""
+    from pipeline.model import OcrPage, OcrWord, PageStatus, SohoaError
+    from workers.tasks import pack_page, unpack_page
+
+    word = OcrWord("Hà Nội\n", (1, 2, 30, 40), 91.123456789, 1, 1, 1, 1)
+    page = OcrPage(number=3, width=2480, height=3508, words=[word], text="Hà Nội",
+                   timings={"page.total": 1.5})
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+    back, back_pdf = unpack_page(pack_page(page, pdf))
+    assert back_pdf == pdf
+    assert back.to_dict(exact=True) == page.to_dict(exact=True)
+    assert back.words[0].confidence == 91.123456789
+    failed = OcrPage(number=4, width=0, height=0, words=[], text="", status=PageStatus.FAILED,
+                     error={"code": "crashed", "message": "killed"})
+    back, back_pdf = unpack_page(pack_page(failed, None))
+    assert back_pdf is None and back.status is PageStatus.FAILED
+    assert back.error == {"code": "crashed", "message": "killed"}
+    with pytest.raises(SohoaError):
+        unpack_page(b'{"number": 1}')

@@ -50,7 +50,7 @@ def declare(broker) -> None:
     if "ingest" in broker.actors:
         return
     from pipeline.config import OcrSettings
-    from workers.broker import QUEUE
+    from workers.broker import FINISH_QUEUE, QUEUE
 
     page_limit = OcrSettings.from_env().page_timeout * 2 + 60  # tesserocr stops at page_timeout
     # Lower priority values run first among prefetched messages: finish what was started.
@@ -58,5 +58,6 @@ def declare(broker) -> None:
                    time_limit=_seconds("SOHOA_INGEST_TIME_LIMIT"))
     dramatiq.actor(ocr_page, broker=broker, actor_name="ocr_page", queue_name=QUEUE, priority=10,
                    time_limit=_seconds("SOHOA_PAGE_TIME_LIMIT", page_limit))
-    dramatiq.actor(finish, broker=broker, actor_name="finish", queue_name=QUEUE, priority=0,
+    dramatiq.actor(finish, broker=broker, actor_name="finish", queue_name=FINISH_QUEUE,
+                   priority=0,
                    time_limit=_seconds("SOHOA_FINISH_TIME_LIMIT"))

@@ -41,7 +41,13 @@ from pipeline.model import SohoaError
 from workers import logs, metrics
 
 log = logging.getLogger("sohoa.workers")
-QUEUE = "sohoa"
+QUEUE = "sohoa"  # ingest and ocr_page
+# finish has a queue of its own: a worker process takes a document's finish as soon as its
+# last page is done (it runs next, ahead of prefetched pages), instead of behind every page
+# queued after it (the queue is first in, first out). Documents are archived as they complete,
+# the finish of one overlaps the pages of the next, and temporaries do not pile up.
+FINISH_QUEUE = "sohoa-finish"
+QUEUES = (QUEUE, FINISH_QUEUE)
 
 
 def max_retries() -> int:

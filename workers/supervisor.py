@@ -66,8 +66,11 @@ def worker_process(index: int, threads: int, queues: list[str] | None) -> None:
     actors.CONTEXT = ctx
     broker.emit_after("process_boot")
     _warm_up(ctx, wlog)
+    # An idle consumer polls Redis with a back-off up to worker_timeout: 500 ms (not 1 s)
+    # bounds how long a message sent to an idle queue (a finish, the next batch) waits, at
+    # two polls a second per queue.
     worker = dramatiq.Worker(broker, queues=set(queues) if queues else None,
-                             worker_threads=threads, worker_timeout=1000)
+                             worker_threads=threads, worker_timeout=500)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides
@@ -81,14 +84,17 @@ def worker_process(index: int, threads: int, queues: list[str] | None) -> None:
 
 
 def _warm_up(ctx, wlog) -> None:
-    """Load Tesseract, the document hooks (classifier, spaCy) and the database before taking
-    messages, so the first document is not slowed by a minute of model loading."""
+    """Load Tesseract, the one flow (the trained classifier, spaCy), the signing key and the
+    database before taking messages, so the first document is not slowed by model loading."""
     t = time.perf_counter()
     try:
-        import pipeline.ocr  # noqa: F401
         import pipeline.pages  # noqa: F401
+        from classifiers.classify import model
+        from pipeline import ocr
 
-        _ = ctx.hooks, ctx.archive.signer
+        ocr._engine(ctx.settings.ocr)  # the default languages' Tesseract model
+        _ = ctx.flow(), ctx.archive.signer
+        model()  # the spaCy categoriser: loaded once per process, here, not by a document
     except Exception:  # noqa: BLE001 - the first message will report the real problem
         wlog.exception("warm-up failed")
     wlog.info("warmed up", extra={"seconds": round(time.perf_counter() - t, 2)})
@@ -100,13 +106,13 @@ def _serve_metrics(port: int, metrics_dir: Path, settings) -> None:
     import prometheus_client as prom
     from prometheus_client import multiprocess
 
-    from workers.broker import QUEUE, make_broker
+    from workers.broker import QUEUES, make_broker
     from workers.metrics import QueueDepthCollector
 
     registry = prom.CollectorRegistry()
     multiprocess.MultiProcessCollector(registry, path=str(metrics_dir))
     try:
-        registry.register(QueueDepthCollector(make_broker(settings, worker=False), [QUEUE]))
+        registry.register(QueueDepthCollector(make_broker(settings, worker=False), list(QUEUES)))
     except Exception:  # noqa: BLE001 - metrics without queue depth rather than none
         log.exception("queue depth metric unavailable")
 

@@ -5,11 +5,12 @@ These only move values between the object store, the database and the stage func
 flow, ``pipeline.flow.Flow.finish``); the stages themselves live in their packages.
 
 Temporaries live in the *work store* under ``tmp/<batch>/<document>/``: the uploaded original
-(``source.<ext>``), and per page ``<n>.pdf`` (the one-page PDF) and ``<n>.json`` (the OcrPage,
-written last: its presence means the page is done). Every step is idempotent, so a message
-delivered twice (worker killed, broker restarted, retry after a storage outage) adds nothing:
-a page whose JSON exists is not redone; the document is finished by the one page message that
-claims it in the database; the archive recognises what it already holds.
+(``source.<ext>``), and per page one object ``<n>.page`` (the OcrPage as JSON and the one-page
+PDF, written in one verified put: its presence means the page is done, and no reader ever sees
+half of it). Every step is idempotent, so a message delivered twice (worker killed, broker
+restarted, retry after a storage outage) adds nothing: a page whose object exists is not
+redone; the document is finished by the one page message that claims it in the database; the
+archive recognises what it already holds.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ Send = Callable[..., None]  # send(actor_name, **kwargs)
 
 def open_work_store(settings: Settings) -> ObjectStore:
     """Where temporaries live: a separate S3 bucket without retention (``SOHOA_S3_WORK_BUCKET``,
-    default ``<bucket>-work``), or ``SOHOA_HOME/work`` without S3."""
+    default ``<bucket>-work``), or ``SOHOA_HOME/work`` without S3. Its puts are verified by
+    the server's ETag (the MD5 of what it received) without a second request: temporaries
+    are written several times per page, and every read checks their SHA-256 again."""
     if settings.s3_endpoint:
         from storage.s3store import S3ObjectStore
 
@@ -50,7 +53,7 @@ def open_work_store(settings: Settings) -> ObjectStore:
             settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key,
             settings.s3_work_bucket or f"{settings.s3_bucket}-work",
             secure=settings.s3_secure, region=settings.s3_region, retention_days=None,
-            object_lock=False)
+            object_lock=False, stat_after_put=False)
     return LocalObjectStore(Path(settings.home) / "work")
 
 
@@ -68,8 +71,29 @@ def source_key(batch_id: str, document_id: str, file_name: str) -> str:
     return f"{prefix(batch_id, document_id)}source.{keys.extension(file_name, 'bin')}"
 
 
-def page_key(doc: dict[str, Any], number: int, ext: str) -> str:
-    return f"{prefix(doc['batch_id'], doc['document_id'])}{number:05d}.{ext}"
+def page_key(doc: dict[str, Any], number: int) -> str:
+    return f"{prefix(doc['batch_id'], doc['document_id'])}{number:05d}.{PAGE_EXT}"
+
+
+PAGE_EXT = "page"
+_PAGE_MAGIC = b"SOHOA-PAGE 1\n"
+
+
+def pack_page(page: OcrPage, pdf: bytes | None) -> bytes:
+    """A page's result as one object: a header line, the OcrPage JSON, then the PDF (if any)."""
+    body = json.dumps(page.to_dict(exact=True), ensure_ascii=False).encode()
+    return b"%s%d\n%s%s" % (_PAGE_MAGIC, len(body), body, pdf or b"")
+
+
+def unpack_page(data: bytes) -> tuple[OcrPage, bytes | None]:
+    if not data.startswith(_PAGE_MAGIC):
+        raise SohoaError("not a page result object", code="bad_temporary")
+    head = len(_PAGE_MAGIC)
+    newline = data.index(b"\n", head)
+    start = newline + 1
+    end = start + int(data[head:newline])
+    page = OcrPage.from_dict(json.loads(data[start:end]))
+    return page, (data[end:] or None)
 
 
 class Context:
@@ -186,8 +210,9 @@ def done_pages(ctx: Context, doc: dict[str, Any]) -> set[int]:
     out = set()
     for key in ctx.work.list(prefix(doc["batch_id"], doc["document_id"])):
         name = key.rsplit("/", 1)[-1]
-        if name.endswith(".json") and name[:-5].isdigit():
-            out.add(int(name[:-5]))
+        stem, _, ext = name.partition(".")
+        if ext == PAGE_EXT and stem.isdigit():
+            out.add(int(stem))
     return out
 
 
@@ -219,12 +244,12 @@ def ingest(ctx: Context, doc: dict[str, Any]) -> None:
 
 
 def ocr_page(ctx: Context, doc: dict[str, Any], number: int, token: str) -> None:
-    """One page through ``run_page``; its PDF and OcrPage JSON into the work store."""
+    """One page through ``run_page``; its OcrPage and PDF into the work store (one object)."""
     info = _item(ctx, doc)
     if info.state in st.TERMINAL:
         return
-    json_key = page_key(doc, number, "json")
-    if not ctx.work.exists(json_key):
+    key = page_key(doc, number)
+    if not ctx.work.exists(key):
         from pipeline.pages import PageTask
 
         t0 = time.perf_counter()
@@ -232,17 +257,21 @@ def ocr_page(ctx: Context, doc: dict[str, Any], number: int, token: str) -> None
         task = PageTask(_source(doc, path), number, doc["document_id"], ctx.settings.limits,
                         ctx.settings.ocr)
         t1 = time.perf_counter()
-        outcome = run_page_bounded(ctx, doc, task)
-        t2 = time.perf_counter()
-        if outcome.pdf is not None:
-            ctx.work.put(page_key(doc, number, "pdf"), outcome.pdf, "application/pdf")
-        body = json.dumps(outcome.page.to_dict(exact=True), ensure_ascii=False).encode()
-        ctx.work.put(json_key, body, "application/json")
+        stored: list[float] = []
+
+        def store(outcome) -> None:
+            stored.append(time.perf_counter())
+            ctx.work.put(key, pack_page(outcome.page, outcome.pdf), "application/octet-stream")
+
+        outcome = run_page_bounded(ctx, doc, task, store)
+        t2 = stored[0] if stored else time.perf_counter()
         t3 = time.perf_counter()
         metrics.page_done(outcome.page)
         log.info("page stored", extra={"status": outcome.page.status.value,
                                        "fetch_seconds": round(t1 - t0, 4),
                                        "run_page_seconds": round(t2 - t1, 4),
+                                       "run_page_cpu_seconds": round(
+                                           outcome.page.timings.get("page.cpu", 0.0), 4),
                                        "store_seconds": round(t3 - t2, 4)})
     maybe_finish(ctx, doc, token)
 
@@ -255,38 +284,55 @@ class RunsExhausted(SohoaError):
 
 
 @contextmanager
-def bounded_runs(ctx: Context, doc: dict[str, Any], name: str):
+def bounded_runs(ctx: Context, doc: dict[str, Any], name: str, *, reset: bool = True):
     """Count a stage's runs that never return: a counter in the work store is raised before
-    the run and put back when it returns (or raises), so only killed runs count. Raises
+    the run and put back when it raises (and, with ``reset``, when it returns), so only killed
+    runs count. ``reset=False``: the run leaves a result that marks the stage done (a page's
+    object), so the counter is never read again and goes with the temporaries. Raises
     ``RunsExhausted`` once ``max_attempts`` runs were killed."""
+    from storage.objectstore import ObjectNotFound
+
     key = f"{prefix(doc['batch_id'], doc['document_id'])}{name}.runs"
-    runs = int(ctx.work.get(key)) if ctx.work.exists(key) else 0
+    try:
+        runs = int(ctx.work.get(key))
+    except ObjectNotFound:
+        runs = 0
     if runs >= ctx.settings.max_attempts:
         log.error("stage crashed its worker too often", extra={"stage": name, "runs": runs})
         raise RunsExhausted(f"{name}: the processing stopped {runs} times (worker process "
                             f"killed)")
     ctx.work.put(key, str(runs + 1).encode(), "text/plain")
+    returned = False
     try:
         yield
+        returned = True
     finally:
-        if runs:
-            ctx.work.put(key, str(runs).encode(), "text/plain")
-        else:
-            ctx.work.delete(key)
+        if reset or not returned:
+            if runs:
+                ctx.work.put(key, str(runs).encode(), "text/plain")
+            else:
+                ctx.work.delete(key)
 
 
-def run_page_bounded(ctx: Context, doc: dict[str, Any], task):
-    """``run_page`` within ``bounded_runs``: a page that kills its worker process every time
-    fails with that reason, and the document goes on to ``failed`` instead of looping."""
+def run_page_bounded(ctx: Context, doc: dict[str, Any], task, store: Callable[[Any], None]):
+    """``run_page`` and ``store`` of its outcome within ``bounded_runs``: a page that kills its
+    worker process every time fails with that reason (stored like any failed page), and the
+    document goes on to ``failed`` instead of looping. A store that raises (storage away)
+    puts the counter back: only killed runs count."""
     from pipeline.model import OcrPage, PageStatus
     from pipeline.pages import PageOutcome, run_page
 
     try:
-        with bounded_runs(ctx, doc, f"{task.number:05d}"):
-            return run_page(task)
+        with bounded_runs(ctx, doc, f"{task.number:05d}", reset=False):
+            outcome = run_page(task)
+            store(outcome)
+            return outcome
     except RunsExhausted as exc:
-        return PageOutcome(OcrPage(number=task.number, width=0, height=0, words=[], text="",
-                                   status=PageStatus.FAILED, error=exc.to_dict()), None)
+        outcome = PageOutcome(OcrPage(number=task.number, width=0, height=0, words=[],
+                                      text="", status=PageStatus.FAILED, error=exc.to_dict()),
+                              None)
+        store(outcome)
+        return outcome
 
 
 def maybe_finish(ctx: Context, doc: dict[str, Any], token: str) -> bool:
@@ -324,11 +370,11 @@ def finish(ctx: Context, doc: dict[str, Any]) -> None:
         pages: list[OcrPage] = []
         page_files: list[Path] = []
         for n in range(1, doc["pages"] + 1):
-            page = OcrPage.from_dict(json.loads(ctx.work.get(page_key(doc, n, "json"))))
+            page, pdf = unpack_page(ctx.work.get(page_key(doc, n)))
             pages.append(page)
             if page.status.value == "ok":
                 f = Path(tmp) / f"{n:05d}.pdf"
-                f.write_bytes(ctx.work.get(page_key(doc, n, "pdf")))
+                f.write_bytes(pdf or b"")
                 page_files.append(f)
         kind = doc.get("kind") or "archive"
         with bounded_runs(ctx, doc, "finish"):  # RunsExhausted: permanent, the doc fails
@@ -360,9 +406,8 @@ def record_result(db, doc: dict[str, Any], result) -> tuple[str, dict | None, st
 
 
 def cleanup(ctx: Context, doc: dict[str, Any]) -> None:
-    """Remove the document's temporaries (idempotent)."""
-    for key in list(ctx.work.list(prefix(doc["batch_id"], doc["document_id"]))):
-        ctx.work.delete(key)
+    """Remove the document's temporaries (idempotent; one request on S3)."""
+    ctx.work.delete_many(list(ctx.work.list(prefix(doc["batch_id"], doc["document_id"]))))
     ctx.forget(doc)
 
 
@@ -381,10 +426,10 @@ def redrive(ctx: Context, broker, *, stall_seconds: float, finish_seconds: float
     """Send ``ingest`` again for documents stuck without progress while the queue is empty:
     their messages were lost (a broker restarted without persistence, a retry that could not
     be enqueued). Safe because every stage is idempotent. Returns how many were sent."""
-    from workers.broker import QUEUE
+    from workers.broker import QUEUES
     from workers.metrics import queue_depth
 
-    if queue_depth(broker, QUEUE) > 0:
+    if any(queue_depth(broker, q) > 0 for q in QUEUES):
         return 0
     n = 0
     for info, seen in st.stalled(ctx.db, stall_seconds, finish_seconds):

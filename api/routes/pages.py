@@ -112,7 +112,7 @@ def _box(archive, item: dict, box: list[int] | None):
 class Reopen(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(None, description="the version of the decision to undo")
+    version: int = Field(description="the version of the decision to undo")
 
 
 def _decide(archive, who: Principal, item: dict, action: str, version: int | None,
@@ -158,11 +158,11 @@ def decide(who: Qa, field_id: int, decision: Decision, request: Request):
 
 
 @router.post("/ui/api/review/{field_id}/reopen")
-def reopen(who: Qa, field_id: int, request: Request, body: Reopen | None = None):
+def reopen(who: Qa, field_id: int, request: Request, body: Reopen):
     """The page's undo: a reopen event (the deciding reviewer within a minute, an admin at
     any time)."""
     item = _item(request, field_id)
-    return _decide(get_archive(request), who, item, "reopen", body.version if body else None)
+    return _decide(get_archive(request), who, item, "reopen", body.version)
 
 
 def _png(request: Request, document_id: str, page: int, width: int) -> bytes:

@@ -23,9 +23,9 @@ class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: Literal["accept", "correct", "reopen"]
-    version: int | None = Field(None, description="the field's version the decision was made "
-                                                  "on (from GET /review/{id}); a stale one is "
-                                                  "refused with 409")
+    # Required: a client that leaves it out would overwrite a decision it never saw.
+    version: int = Field(description="the field's version the decision was made on (from "
+                                     "GET /review/{id}); a stale one is refused with 409")
     value: str | int | float | None = Field(None, description="the corrected value")
     box: tuple[int, int, int, int, int] | None = Field(
         None, description="where the value is: (page, x0, y0, x1, y1) in page pixels")
