@@ -134,6 +134,15 @@ def report(name: str, meta: list[dict]) -> dict:
         print(f"  {name} {part:<8} fields {len(rows):4d}  exact {out[part]['exact'] or 0:.3f} "
               f"[{rlo:.3f}, {rhi:.3f}]  auto {len(acc):4d} ({k} right) precision {prec}  "
               f"review share {out[part]['review_share'] or 0:.3f}")
+        kinds: dict[str, list[int]] = {}
+        for r in rows:
+            kinds.setdefault(r["kind"], [0, 0])
+            kinds[r["kind"]][0] += r["ok"]
+            kinds[r["kind"]][1] += 1
+        out[part]["exact_by_kind"] = kinds
+        if part != "all" and rows:
+            print("    exact by kind: " + ", ".join(
+                f"{kd} {v[0]}/{v[1]} = {v[0] / v[1]:.3f}" for kd, v in sorted(kinds.items())))
     wrong = [r for r in meta if not r["needs_review"] and not r["ok"]]
     for r in wrong[:10]:
         print(f"    wrong auto-accepted: doc {r['doc']} {r['field']} {r['value']!r}")

@@ -37,6 +37,8 @@ FEATURES = (
     "ocr_min", "ocr_mean", "label", "below", "words", "soft", "vocab_agree", "vocab_disagree",
     "hand", "dotted", "odd_chars", "structured", "name", "text", "repaired", "units_found",
     "units_unknown",
+    "bounded", "wrapped", "glued", "row_labels", "gap", "inner_leaders", "labels_inside",
+    "digit_cells", "spare", "segment", "unfused", "at_margin",
     "page_conf", "page_weak",
 )
 PAGE_FEATURES = ("page_conf", "page_weak")

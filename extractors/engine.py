@@ -13,6 +13,7 @@ pages unlike the calibration pages go to review.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import json
 import math
 import re
@@ -27,7 +28,15 @@ from extractors import adminunits
 from extractors import confidence as cm
 from extractors import handwriting as hw
 from extractors import normalize as nz
-from extractors.layout import LabelSet, Line, Span, document_lines, find_labels, union_bbox
+from extractors.layout import (
+    LabelSet,
+    Line,
+    Span,
+    Token,
+    document_lines,
+    find_labels,
+    union_bbox,
+)
 from extractors.names import repair as repair_name
 from extractors.names import repair_text, unmarked_stop_syllables, vocab_agreement
 from extractors.text import fold, fold_alnum, squash
@@ -35,6 +44,7 @@ from pipeline.model import Classification, Field, OcrPage, OcrWord
 
 SCHEMA_PATH = Path(__file__).with_name("schemas.json")
 STOP = "_stop"
+TEMPLATE_STOP = "_template"  # a label of the official templates that is no field of this type
 
 
 @lru_cache(maxsize=1)
@@ -70,6 +80,29 @@ def _labelset(document_type: str) -> LabelSet:
     return LabelSet.build(items)
 
 
+@cache
+def _template_labelset(document_type: str) -> LabelSet:
+    """The templates' other labels ("Dân tộc:", "Nơi cấp:", "Số Fax:" ...), those that are
+    not already a label or stop of this type: each ends a value when read with its colon."""
+    own = set(_labelset(document_type).folded) if document_type in schemas() else set()
+    items = [(TEMPLATE_STOP, lab) for lab in schemas().get("_template_labels", [])
+             if fold_alnum(lab) not in own]
+    return LabelSet.build(items)
+
+
+def _closed_by_colon(line: Line, span: Span) -> bool:
+    """The label is followed by its colon or by the blank's dots (a template label printed as
+    a label, not the same words inside a value)."""
+    wi = line.tokens[span.end - 1].word
+    w = line.words[wi].text
+    if ":" in w or _LEADER.search(w):
+        return True
+    if wi + 1 < len(line.words):
+        nxt = line.words[wi + 1].text
+        return nxt.startswith(":") or bool(_LEADER.match(nxt))
+    return False
+
+
 @lru_cache(maxsize=1)
 def _signature_re() -> re.Pattern[str]:
     return re.compile(schemas()["_signature_regex"])
@@ -83,6 +116,17 @@ class RawValue:
     label_score: float  # 0..1
     qr: bool = False  # the value was read from a QR code
     below: bool = False  # found on the line under its label
+    # how the value was paired with its label (features of the confidence model)
+    bounded: bool = False  # ended by the next label on the line (not by the line's end)
+    wrapped: int = 0  # continuation lines joined
+    glued: bool = False  # read glued to the label's colon ("tính:Nam")
+    row_labels: int = 1  # labels on the label's line (several fields share it)
+    gap: float = 0.0  # space between the label and the value, in line heights
+    inner_leaders: int = 0  # runs of dots dropped inside the value (typed over the dots)
+    spare: int = 0  # words of the value's stretch the normalised value did not use
+    at_margin: bool = False  # ran to the right margin with no continuation joined (cut?)
+    region: list[OcrWord] | None = None  # the words between the label and the next label
+    segment: bool = False  # the value is a later stretch of the region, past the dots
 
 
 def _first_word_after(line: Line, span: Span) -> int:
@@ -93,20 +137,27 @@ def _label_tail(line: Line, span: Span) -> str:
     """Text glued to the label's last word after a colon ("tên:NGUYỄN")."""
     w = line.words[line.tokens[span.end - 1].word]
     if ":" in w.text:
-        tail = w.text.rsplit(":", 1)[1]
+        # after the first colon, without the blank's dots or a second colon ("tính:Nam:....")
+        tail = _LEADER.sub(" ", w.text.split(":", 1)[1]).strip(" :.…_")
         if fold_alnum(tail):
             return tail
     return ""
 
 
 _LEADER = re.compile(r"\.{3,}|…|_{3,}")
+_DOTS_BY_LETTERS = re.compile(r"[.…]+(?=[a-z])|(?<=[a-z])[.…]+")
+_ROMAN_NUMBERS = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 
 
-def _cut_leaders(words: list[OcrWord]) -> list[OcrWord]:
+def _cut_leaders(words: list[OcrWord], count: bool = False):
     """Drop the template's dot leaders: leading ones are skipped, and the value ends at the
-    first leader after it (what OCR makes of the rest of the dots is noise)."""
+    first leader after it (what OCR makes of the rest of the dots is noise) unless the value
+    goes on right after it, close by (a value typed over the dotted line shows dots in its
+    gaps: "Tràng Tiền, ... quận Hoàn Kiếm"). ``count``: also return how many such inner
+    leaders were dropped."""
     out: list[OcrWord] = []
-    for w in words:
+    inner = 0
+    for i, w in enumerate(words):
         m = _LEADER.search(w.text)
         if not m:
             out.append(w)
@@ -114,12 +165,69 @@ def _cut_leaders(words: list[OcrWord]) -> list[OcrWord]:
         head = w.text[: m.start()]
         if fold_alnum(head):
             out.append(OcrWord(head, w.bbox, w.confidence, w.block, w.paragraph, w.line, w.word))
-        if any(fold_alnum(x.text) for x in out):
-            break
         tail = _LEADER.sub(" ", w.text[m.start() :]).strip(" .…_")
+        if any(fold_alnum(x.text) for x in out):
+            if not _typed_over(words, i):
+                break
+            inner += 1
         if fold_alnum(tail):
             out.append(OcrWord(tail, w.bbox, w.confidence, w.block, w.paragraph, w.line, w.word))
-    return out
+    return (out, inner) if count else out
+
+
+_FUSED_DOT = re.compile(
+    r"(?<=[^\W\d_])[.…·]+(?=\s*[^\W\d_])|(?<=[^\W\d_])[.…·]+$|(?<=[,;])[.…·„]+"
+    r"|(?:^|(?<=\s))[.…·„]+(?=[^\W\d_])|(?<=\d)[.…·]+(?=[^\W\d_])|(?<=[^\W\d_])[.…·]+(?=\d)"
+)
+# one dot between two words with no space ("Việt.Nam"), not after an abbreviation ("TP.HCM")
+_GLUED_DOT = re.compile(r"(?<![^\W\d_])(?=[^\W\d_]*[a-zà-ỹđ])[^\W\d_]{2,}\.[^\W\d_]{2,}")
+
+
+def unfuse_dots(text: str, kind: str) -> tuple[str, int]:
+    """A name or text typed over the blank's dotted line comes back with dots fused to its
+    words ("Công.an.phường. Cầu..Diễn", "NGÔ.THÙY"): they are the line, not the value. Names
+    never hold dots; a text value only when the signs are clear (two or more)."""
+    n = len(_FUSED_DOT.findall(text))
+    if n == 0 or (kind == "text" and n < 2 and not _GLUED_DOT.search(text)):
+        return text, 0
+    out = _FUSED_DOT.sub(" ", text)
+    return squash(re.sub(r"\s+([,;:])", r"\1", out)), n
+
+
+def _leader_segments(words: list[OcrWord]) -> list[list[OcrWord]]:
+    """The stretches of a region between runs of dots, each without its dots."""
+    segs: list[list[OcrWord]] = [[]]
+    for w in words:
+        m = _LEADER.search(w.text)
+        if not m:
+            segs[-1].append(w)
+            continue
+        head, tail = w.text[: m.start()], _LEADER.sub(" ", w.text[m.start():]).strip(" .…_")
+        if fold_alnum(head):
+            segs[-1].append(OcrWord(head, w.bbox, w.confidence, w.block, w.paragraph, w.line,
+                                    w.word))
+        segs.append([])
+        if fold_alnum(tail):
+            segs[-1].append(OcrWord(tail, w.bbox, w.confidence, w.block, w.paragraph, w.line,
+                                    w.word))
+    return [sg for sg in segs if _meaningful(sg)]
+
+
+def _typed_over(words: list[OcrWord], i: int) -> bool:
+    """Word i holds dots, and the value goes on right after it: the dots are the blank's
+    line showing between typed words, not the blank left after the value. Only when the
+    dots are short (a word gap) and the next word is a real word, close by."""
+    w = words[i]
+    h = max(1, w.bbox[3] - w.bbox[1])
+    if i + 1 >= len(words) or not fold_alnum(words[i + 1].text):
+        return False
+    if words[i + 1].text.startswith("("):  # a printed hint after the blank
+        return False
+    dots = sum(c in ".…_" for c in w.text)
+    letters = len(fold_alnum(w.text).replace(" ", ""))
+    short = (w.bbox[2] - w.bbox[0]) <= 1.5 * h if letters == 0 else dots <= 4
+    close = words[i + 1].bbox[0] - w.bbox[2] <= 0.8 * h
+    return short and close
 
 
 def _meaningful(words: list[OcrWord]) -> bool:
@@ -131,6 +239,17 @@ class _Doc:
         self.type = document_type
         self.lines = document_lines(pages)
         spans = find_labels(self.lines, labels or _labelset(document_type))
+        if labels is None:
+            occupied: dict[int, list[tuple[int, int]]] = {}
+            for sp in spans:
+                occupied.setdefault(sp.line, []).append((sp.start, sp.end))
+            for sp in find_labels(self.lines, _template_labelset(document_type)):
+                if any(sp.start < e and s < sp.end for s, e in occupied.get(sp.line, [])):
+                    continue
+                if _closed_by_colon(self.lines[sp.line], sp):
+                    spans.append(sp)
+            spans.extend(self._wrapped_labels(spans, labels or _labelset(document_type)))
+            spans.sort(key=lambda sp: sp.pos)
         titles = self._title_lines()
         self.spans = [sp for sp in spans if sp.line not in titles]
         self.by_line: dict[int, list[Span]] = {}
@@ -145,6 +264,49 @@ class _Doc:
         self.right: dict[int, int] = {}
         for ln in self.lines:
             self.right[ln.page] = max(self.right.get(ln.page, 0), ln.bbox[2])
+
+    def _wrapped_labels(self, spans: list[Span], labels: LabelSet) -> list[Span]:
+        """Long labels that a line break cut in two ("… tôi đã chấm dứt hợp đồng lao" /
+        "động/hợp đồng làm việc với Công ty …"): searched over the end of each line joined to
+        the start of the next. Found, the head ends the values before it (a stop on its line)
+        and the label's key goes to the rest at the start of the next line."""
+        long = [(k, f, n) for k, f, n in zip(labels.keys, labels.folded, labels.ntok,
+                                              strict=True) if n >= 4]
+        if not long:
+            return []
+        sub = LabelSet([k for k, _, _ in long], [f for _, f, _ in long], [n for _, _, n in long])
+        taken: dict[int, list[tuple[int, int]]] = {}
+        for sp in spans:
+            taken.setdefault(sp.line, []).append((sp.start, sp.end))
+        out: list[Span] = []
+        for i in range(len(self.lines) - 1):
+            a, b = self.lines[i], self.lines[i + 1]
+            if a.page != b.page or not a.tokens or not b.tokens:
+                continue
+            ka = max(0, len(a.tokens) - 10)
+            kb = min(len(b.tokens), 10)
+            words = a.words[a.tokens[ka].word:] + b.words[: b.tokens[kb - 1].word + 1]
+            join = Line(a.page, -1, words)
+            split = len(a.tokens) - ka  # tokens of line a in the joined line
+            for t in a.tokens[ka:]:
+                join.tokens.append(Token(t.fold, t.word - a.tokens[ka].word))
+            off = len(a.words) - a.tokens[ka].word
+            for t in b.tokens[:kb]:
+                join.tokens.append(Token(t.fold, t.word + off))
+            for sp in find_labels([join], sub):
+                if not (sp.start < split < sp.end):
+                    continue
+                head = (ka + sp.start, len(a.tokens))
+                rest = (0, sp.end - split)
+                if any(head[0] < e and s < head[1] for s, e in taken.get(i, [])) or any(
+                        rest[0] < e and s < rest[1] for s, e in taken.get(i + 1, [])):
+                    continue
+                out.append(Span((STOP,), i, head[0], head[1], sp.score, 0.0, sp.label))
+                out.append(Span(sp.keys, i + 1, rest[0], rest[1], sp.score, sp.weight,
+                                sp.label))
+                taken.setdefault(i, []).append(head)
+                taken.setdefault(i + 1, []).append(rest)
+        return out
 
     def _title_lines(self) -> set[int]:
         """Lines of the printed title (labels inside a title are not labels)."""
@@ -208,7 +370,7 @@ class _Doc:
             return Span(span.keys, span.line + 1, 0, best_k, best, 0.0, span.label)
         return None
 
-    def value_after(self, span: Span, kind: str) -> RawValue:
+    def value_after(self, span: Span, kind: str, join_next: bool = False) -> RawValue:
         wrapped = self._label_wraps(span)
         if wrapped is not None:
             span = wrapped
@@ -230,25 +392,43 @@ class _Doc:
             last = words[-1].text
             if re.fullmatch(r"(\d{1,2}|[IVX]{1,4})[.):]?", last) and len(words) > 1:
                 words = words[:-1]
-        words = _cut_leaders(words)
+        region = list(words)
+        words, inner = _cut_leaders(words, count=True)
         below_used = False
         cur = span.line
-        if not _meaningful(words):
-            words = _cut_leaders(self._line_below(span.line))
+        if not _meaningful(words) and not nxt:
+            # the value under its label only when the label ends its line: a blank left empty
+            # before another label on the line is empty, never the next line's value
+            words, inner = _cut_leaders(self._line_below(span.line), count=True)
             below_used = True
             cur = span.line + 1
-        if kind in ("text", "name") and words and (below_used or not nxt):
+        wrapped = 0
+        if (kind in ("text", "name") or join_next) and words and (below_used or not nxt):
             for _ in range(3):
                 more = self._wrapped(cur, words[-1], words[0] if below_used else None)
                 if not more:
                     break
                 words = words + more
                 cur += 1
+                wrapped += 1
         text = " ".join(w.text for w in words)
         score = span.score / 100.0
         if below_used and words:
             score *= 0.98
-        return RawValue(words, text, line.page if words else None, score, below=below_used)
+        lw = line.words[line.tokens[span.end - 1].word]
+        first = next((w for w in words if w is not lw and w.text != tail), None)
+        h = line.height
+        gap = (first.bbox[0] - lw.bbox[2]) / h if first is not None and not below_used else 0.0
+        labels_here = {sp.keys for sp in self.by_line.get(span.line, [])}
+        last_line = self.lines[cur] if cur < len(self.lines) else line
+        at_margin = bool(words) and not nxt and not below_used and \
+            words[-1].bbox[2] >= self.right[line.page] - 1.5 * h and \
+            words[-1] is last_line.words[-1]
+        return RawValue(words, text, line.page if words else None, score, below=below_used,
+                        bounded=bool(nxt) and not below_used, wrapped=wrapped, glued=bool(tail),
+                        row_labels=len(labels_here), gap=max(0.0, min(gap, 20.0)),
+                        inner_leaders=inner, region=None if below_used else region,
+                        at_margin=at_margin)
 
     def _wrapped(self, li: int, last: OcrWord, block_start: OcrWord | None = None) -> list[OcrWord]:
         """The next line's words when the value was wrapped onto it: its first word would
@@ -257,7 +437,8 @@ class _Doc:
         if li + 1 >= len(self.lines) or self.lines[li + 1].page != self.lines[li].page:
             return []
         nxt = self.lines[li + 1]
-        first = nxt.words[0]
+        # the first real word (a dot of the dotted line may come first)
+        first = next((w for w in nxt.words if fold_alnum(w.text)), nxt.words[0])
         h = self.lines[li].height
         full = last.bbox[2] + 0.25 * h + (first.bbox[2] - first.bbox[0]) >= self.right[nxt.page] - h
         aligned = (
@@ -267,8 +448,7 @@ class _Doc:
         )
         if not (full or aligned):
             return []
-        more = _cut_leaders(self._line_below(li, wrap=True))
-        return more
+        return _cut_leaders(self._line_below(li, wrap=True))
 
     def _line_below(self, li: int, *, wrap: bool = False) -> list[OcrWord]:
         if li + 1 >= len(self.lines):
@@ -280,8 +460,14 @@ class _Doc:
         if gap > 2.0 * cur.height:
             return []
         spans = self.by_line.get(li + 1, [])
-        if wrap and (spans or _signature_re().search(" ".join(fold(w.text) for w in nxt.words))):
-            return []
+        if wrap:
+            # a continuation line carries no label at its start ("THẢO, sinh ngày …" goes on
+            # the name up to "sinh ngày"; "8. Dân tộc: …" is the next field)
+            if _signature_re().search(" ".join(fold(w.text) for w in nxt.words)):
+                return []
+            if spans and all(t.fold.isdigit() or t.fold in _ROMAN_NUMBERS
+                             for t in nxt.tokens[: spans[0].start]):
+                return []
         end = nxt.tokens[spans[0].start].word if spans else len(nxt.words)
         words = nxt.words[:end]
         return words if _meaningful(words) else []
@@ -297,7 +483,10 @@ class _Doc:
             for k in range(1, window):
                 if i + k < len(self.lines) and self.lines[i + k].page == line.page:
                     words += self.lines[i + k].words
-            folds = [fold(w.text) for w in words]
+            # dots fused to the words of a frame typed over the dotted line ("ngày..22
+            # .tháng.11") read as spaces (same length: offsets still map to words)
+            folds = [_DOTS_BY_LETTERS.sub(lambda m: " " * len(m.group()), fold(w.text))
+                     for w in words]
             starts, pos = [], 0
             for f in folds:
                 starts.append(pos)
@@ -395,7 +584,7 @@ def _tighten(rv: RawValue, normalizer: str, value: Any) -> RawValue:
             part = words[i : i + size]
             v, _ = nz.normalize(normalizer, " ".join(w.text for w in part))
             if v == value:
-                return RawValue(part, rv.text, rv.page, rv.label_score, rv.qr, rv.below)
+                return dataclasses.replace(rv, words=part)
     return rv
 
 
@@ -463,6 +652,38 @@ HAND_THRESHOLD = 0.5
 HAND_THRESHOLD_NUMBERS = 0.2
 
 
+@cache
+def _label_grams(document_type: str) -> frozenset[tuple[str, ...]]:
+    """Every label of the type and of the templates, as folded token tuples (2+ tokens)."""
+    labs = list(_labelset(document_type).folded) if document_type in schemas() else []
+    labs += [fold_alnum(x) for x in schemas().get("_template_labels", [])]
+    return frozenset(tuple(f.split()) for f in labs if len(f.split()) >= 2)
+
+
+def labels_inside(document_type: str, text: str) -> int:
+    """How many labels (the type's or the templates') are read inside a value: a value that
+    swallowed the next field ("Nữ Dân tộc Kinh") or a label read as a value."""
+    grams = _label_grams(document_type)
+    toks = fold_alnum(text).split()
+    found = 0
+    i = 0
+    while i < len(toks):
+        for n in range(min(8, len(toks) - i), 1, -1):
+            if tuple(toks[i : i + n]) in grams:
+                found += 1
+                i += n - 1
+                break
+        i += 1
+    return found
+
+
+def digit_cells(words: list[OcrWord]) -> float:
+    """Share of the value's words that are one character: digits read one per printed box."""
+    if not words:
+        return 0.0
+    return sum(len(fold_alnum(w.text).replace(" ", "")) <= 1 for w in words) / len(words)
+
+
 def page_quality(page: OcrPage) -> dict[str, float]:
     confs = [w.confidence for w in page.words if len(fold_alnum(w.text).replace(" ", "")) >= 2]
     if not confs:
@@ -474,7 +695,8 @@ def page_quality(page: OcrPage) -> dict[str, float]:
 
 
 def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repaired: bool,
-             hand: float, quality: dict[str, float], value: Any = None) -> dict[str, float]:
+             hand: float, quality: dict[str, float], value: Any = None,
+             document_type: str = "", unfused: int = 0) -> dict[str, float]:
     units, known = adminunits.check(value) if kind == "text" and isinstance(value, str) \
         else (0, 0)
     real = [w.confidence for w in rv.words if len(fold_alnum(w.text).replace(" ", "")) >= 3]
@@ -499,6 +721,19 @@ def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repair
         "repaired": float(repaired),
         "units_found": math.log1p(units),
         "units_unknown": (units - known) / units if units else 0.0,
+        # pairing: how the value was found next to its label
+        "bounded": float(rv.bounded),
+        "wrapped": float(rv.wrapped),
+        "glued": float(rv.glued),
+        "row_labels": float(min(rv.row_labels, 4) - 1),
+        "gap": math.log1p(rv.gap),
+        "inner_leaders": float(min(rv.inner_leaders, 3)),
+        "labels_inside": float(min(labels_inside(document_type, rv.text), 2)),
+        "digit_cells": digit_cells(rv.words),
+        "spare": math.log1p(max(0, rv.spare)),
+        "segment": float(rv.segment),
+        "at_margin": float(rv.at_margin),
+        "unfused": float(min(unfused, 3)),
         **quality,
     }
 
@@ -525,6 +760,7 @@ def _extract(
         rv: RawValue | None = None
         reasons: list[str] = []
         locator = spec.get("locator")
+        span_used: Span | None = None
         if locator in ("signature_date", "signature_place"):
             rv = _signature(doc, locator.split("_")[1])
             if rv is None:
@@ -538,17 +774,33 @@ def _extract(
         else:
             spans = doc.spans_for(fid, spec)
             if spans:
-                rv = doc.value_after(spans[0], kind)
+                span_used = spans[0]
+                rv = doc.value_after(span_used, kind)
             if spec.get("parts") and (rv is None or not rv.words):
                 parts = [doc.spans_for(f"{fid}#{i}", spec) for i in range(len(spec["parts"]))]
-                if all(parts):
-                    vals = [doc.value_after(p[0], kind) for p in parts]
+                # the parts of one name share a line, in order ("Họ … Chữ đệm và tên …"):
+                # a "Họ" read anywhere else ("hộ chiếu") is no part of it
+                chosen = next(
+                    ([first, *rest] for first in parts[0]
+                     for rest in [[next((sp for sp in ps if sp.line == first.line
+                                         and sp.start > first.start), None)
+                                   for ps in parts[1:]]]
+                     if all(rest)),
+                    None,
+                ) if all(parts) else None
+                if chosen:
+                    vals = [doc.value_after(sp, kind) for sp in chosen]
                     words = [w for v in vals for w in v.words]
                     rv = RawValue(
                         words,
                         " ".join(v.text for v in vals),
                         vals[0].page,
                         min(v.label_score for v in vals),
+                        bounded=vals[-1].bounded,
+                        wrapped=sum(v.wrapped for v in vals),
+                        row_labels=max(v.row_labels for v in vals),
+                        gap=max(v.gap for v in vals),
+                        inner_leaders=sum(v.inner_leaders for v in vals),
                     )
             if rv is None and spec.get("regex"):
                 rv = doc.regex_value(re.compile(spec["regex"]), "v", last=False, window=2)
@@ -561,7 +813,29 @@ def _extract(
         hand = hw.score(hw.field_features(rv.words, ink.get(rv.page), hand_page.get(rv.page)),
                         cm.hand_model())
         words_of = rv.words
+        unfused = 0
+        if kind in ("name", "text"):
+            text, unfused = unfuse_dots(rv.text, kind)
+            if unfused:
+                rv = dataclasses.replace(rv, text=text)
         value, nreasons = nz.normalize(spec.get("normalizer", kind), rv.text)
+        if value is None and kind == "date" and span_used is not None and not rv.bounded:
+            # a date whose line ran out ("… 13 giờ 53 phút," / "ngày 12 tháng 05 năm 2025")
+            longer = doc.value_after(span_used, kind, join_next=True)
+            if longer.wrapped:
+                v2, r2 = nz.normalize(spec.get("normalizer", kind), longer.text)
+                if v2 is not None:
+                    rv, value, nreasons, words_of = longer, v2, r2, longer.words
+        if value is None and kind in STRUCTURED and rv.region:
+            # "Đã chết vào lúc: 07 giờ 01 phút, ........ ngày 22 tháng 01 năm 2026": the part
+            # before the dots is no date; the first stretch between dots that is one is
+            for seg in _leader_segments(rv.region)[1:]:
+                v2, r2 = nz.normalize(spec.get("normalizer", kind), " ".join(w.text for w in seg))
+                if v2 is not None:
+                    rv = dataclasses.replace(rv, words=seg, text=" ".join(w.text for w in seg),
+                                             segment=True)
+                    value, nreasons, words_of = v2, r2, seg
+                    break
         soft = [r for r in nreasons if r.startswith("~")]
         reasons.extend(r for r in nreasons if not r.startswith("~"))
         if value is None:
@@ -588,6 +862,8 @@ def _extract(
                 vocab = vocab_agreement(value, spec["vocab"])
                 if vocab == "disagree":
                     reasons.append("not_in_vocabulary")
+        if kind == "name" and ":" in value:
+            reasons.append("suspect_ocr")  # a label's remnant read into the name
         if kind in ("text", "name") and unmarked_stop_syllables(value):
             reasons.append("suspect_diacritics")
         if kind == "date" and not reasons:
@@ -595,9 +871,13 @@ def _extract(
         if spec.get("qr"):
             value, reasons, rv = _prefer_qr(pages, value, reasons, rv)
         if kind in _TIGHT and len(rv.words) > 1:
+            before = len(rv.words)
             rv = _tighten(rv, spec.get("normalizer", kind), value)
+            rv.spare = sum(bool(fold_alnum(w.text)) for w in words_of) - sum(
+                bool(fold_alnum(w.text)) for w in rv.words) if len(rv.words) < before else 0
         fx = features(rv, kind, soft, vocab, repaired, hand,
-                      quality.get(rv.page, {"page_conf": 0.0, "page_weak": 1.0}), value)
+                      quality.get(rv.page, {"page_conf": 0.0, "page_weak": 1.0}), value,
+                      document_type, unfused)
         prob = cm.probability(fx)
         if rv.qr:
             conf = 0.999
@@ -618,6 +898,7 @@ def _extract(
         if not rv.qr:
             feats[fid] = fx
         fields[fid] = f
+    _hand_pages(fields)
     _cross_checks(fields)
     # without a fitted model accept_threshold() is above 1: every field goes to review
     accept = max(review_threshold, cm.accept_threshold())
@@ -626,6 +907,22 @@ def _extract(
         if set(f.reasons) - _MODEL_REASONS:
             feats.pop(fid, None)
     return fields, feats
+
+
+PAGE_HAND_SHARE = 0.5
+
+
+def _hand_pages(fields: dict[str, Field]) -> None:
+    """A document on which most values read are handwritten is a hand-filled form: its other
+    values are taken as handwritten too (a missed detection there is a hand-read value
+    passing as printed, the signing date on a second sheet included; a pre-printed value on
+    it only goes to review)."""
+    fs = [f for f in fields.values() if f.page is not None and (f.value is not None or f.raw)]
+    if len(fs) >= 3 and sum(f.handwriting_score >= HAND_THRESHOLD for f in fs) \
+            >= PAGE_HAND_SHARE * len(fs):
+        for f in fs:
+            if f.handwriting_score < HAND_THRESHOLD:
+                _mark_hand(f, HAND_THRESHOLD)  # reason "handwritten", as the form
 
 
 def _mark_hand(f: Field, score: float) -> None:

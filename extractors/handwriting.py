@@ -120,12 +120,23 @@ def page_stats(page: OcrPage, index: dict) -> list[float]:
     return [coloured, tall, dotted]
 
 
+def _containing(index: dict, bbox) -> list[float] | None:
+    """The ink of the OCR word a part was split from (``layout.split_glued``): the word
+    whose box holds this one."""
+    x0, y0, x1, y1 = (int(v) for v in bbox)
+    for (a0, b0, a1, b1), row in index.items():
+        if a0 <= x0 and b0 <= y0 and x1 <= a1 and y1 <= b1:
+            return row
+    return None
+
+
 def field_features(words: Sequence[OcrWord], index: dict | None,
                    page: list[float] | None = None) -> list[float] | None:
     """FIELD_FEATURES of a value's words; None when the page carries no ink features."""
     if not words or not index:
         return None
-    rows = [index.get(tuple(int(v) for v in w.bbox)) for w in words]
+    rows = [index.get(tuple(int(v) for v in w.bbox)) or _containing(index, w.bbox)
+            for w in words]
     rows = [r for r in rows if r]
     if not rows:
         return None

@@ -57,6 +57,32 @@ def union_bbox(words: list[OcrWord]) -> tuple[int, int, int, int]:
     )
 
 
+# a value typed without a space before the next label ("0912345678Địa chỉ", "1990Giới"), or a
+# frame word glued to its number ("ngày18"): two words for pairing
+_DIGITS_THEN_LABEL = re.compile(r"^(\d[\d./\-]*\d[.,;]?)([^\W\d_][^\W\d_]+.*)$")
+_FRAME_THEN_DIGITS = re.compile(r"^([^\W\d_]{2,6})(\d[\d./\-]*)$")
+_FRAME_WORDS = {"ngay", "thang", "nam", "sinh", "so", "luc"}
+
+
+def split_glued(w: OcrWord) -> list[OcrWord]:
+    """One OCR word that holds two (see above), split with boxes shared by characters."""
+    text = w.text
+    m = _DIGITS_THEN_LABEL.match(text)
+    if m and not m.group(2)[0].isupper():
+        m = None
+    if m is None:
+        m = _FRAME_THEN_DIGITS.match(text)
+        if m and fold_alnum(m.group(1)) not in _FRAME_WORDS:
+            m = None
+    if m is None or "@" in text:
+        return [w]
+    a, b = m.group(1), m.group(2)
+    x0, y0, x1, y1 = w.bbox
+    cut = x0 + round((x1 - x0) * len(a) / len(text))
+    return [OcrWord(a, (x0, y0, cut, y1), w.confidence, w.block, w.paragraph, w.line, w.word),
+            OcrWord(b, (cut, y0, x1, y1), w.confidence, w.block, w.paragraph, w.line, w.word)]
+
+
 def _clean_words(page: OcrPage) -> list[OcrWord]:
     out = []
     for w in page.words:
@@ -65,7 +91,7 @@ def _clean_words(page: OcrPage) -> list[OcrWord]:
             continue
         if text != w.text:
             w = OcrWord(text, w.bbox, w.confidence, w.block, w.paragraph, w.line, w.word)
-        out.append(w)
+        out.extend(split_glued(w))
     return out
 
 
@@ -175,15 +201,20 @@ def find_labels(lines: list[Line], labels: LabelSet) -> list[Span]:
     max_n = max(labels.ntok) + 1
     cands: list[str] = []
     where: list[tuple[int, int, int]] = []
+    # a short label ("CCCD", "Họ") may be read with one letter wrong where a label must be:
+    # first on its line (after its number) and closed by a colon ("IV. CCCP: …")
+    placed: list[bool] = []
     for li, line in enumerate(lines):
         toks = [t.fold for t in line.tokens]
         for s in range(len(toks)):
             # a field number ("1", "iv") is never the start of a label
             if toks[s].isdigit() or (s == 0 and toks[s] in _ROMAN):
                 continue
+            first = all(t.isdigit() or t in _ROMAN for t in toks[:s])
             for n in range(1, min(max_n, len(toks) - s) + 1):
                 cands.append(" ".join(toks[s : s + n]))
                 where.append((li, s, s + n))
+                placed.append(first and ":" in line.words[line.tokens[s + n - 1].word].text)
     if not cands:
         return []
     scores = process.cdist(labels.folded, cands, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
@@ -192,7 +223,9 @@ def find_labels(lines: list[Line], labels: LabelSet) -> list[Span]:
     # token counts must be close to the label's
     ntok = np.array(labels.ntok)[:, None]
     clen = np.array([e - s for _, s, e in where])[None, :]
-    ok = (scores >= cut) & (np.abs(clen - ntok) <= 1)
+    short = np.array([len(f) <= 4 for f in labels.folded])[:, None]
+    ok = ((scores >= cut) | (short & np.array(placed)[None, :] & (scores >= 75))) & (
+        np.abs(clen - ntok) <= 1)
     for li_, ci in zip(*np.nonzero(ok), strict=True):
         line_i, s, e = where[ci]
         score = float(scores[li_, ci])

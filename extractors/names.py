@@ -34,11 +34,12 @@ def _unambiguous(words: list[str]) -> dict[str, str]:
 
 # The usual spelling of given names that OCR returns unmarked. Restoring one is a best guess:
 # the field still goes to review (suspect_diacritics), the reviewer sees the likely spelling.
+# A form that is itself a common name unmarked (Thanh beside Thành) is never guessed.
 _GIVEN = (
     "Hải Sơn Bảo Hà Ngọc Quỳnh Đức Nghĩa Thơ Hùng Vĩnh Thủy Vân Dũng Tuấn Đạt Tiến Thảo Hiền "
     "Hương Phương Yến Ngân Trâm Châu Tú Tùng Thắng Quân Khôi Hoàng Đăng Hiếu Hậu Luân Nhân "
     "Phúc Lộc Thịnh Toàn Trường Cường Đông Hoài Khánh Kiên Lâm Như Tâm Uyên Xuân Nguyệt Điệp "
-    "Hằng Huệ Hồng Liên Tuyết Thuận Trí Vũ Hiệp Bình Chính Công Đình Thư Hạnh Hòa Thành Nhung "
+    "Hằng Huệ Hồng Liên Tuyết Thuận Trí Vũ Hiệp Bình Chính Công Đình Thư Hạnh Hòa Nhung "
     "Diệp Tín Tài Lợi Quý Lực Hưởng Thái Thọ Việt Nhật Mạnh Định Thuý Hoa"
 ).split()
 GIVEN = _unambiguous(_GIVEN)

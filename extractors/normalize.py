@@ -8,11 +8,12 @@ silently fix a value.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable
 from typing import Any
 
-from extractors.text import fold, squash, strip_leaders
+from extractors.text import fold, fold_alnum, squash, strip_leaders
 
 # Characters Tesseract commonly confuses with digits inside numeric fields.
 _DIGIT_FIX = str.maketrans(
@@ -41,7 +42,7 @@ _DIGIT_FIX = str.maketrans(
 _VN_DATE = re.compile(
     r"(?:ngay\s*)?(\d{1,2})\s*th[a-z]{2,4}\s*(\d{1,2})\s*n[a-z]{1,3}\s*(\d{4})", re.IGNORECASE
 )
-_NUM_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
+_NUM_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-:]\s*(\d{1,2})\s*[/.\-:]\s*(\d{4})(?!\d)")
 _LOOSE_DATE = re.compile(r"(?<!\d)(\d{1,2})[\s/.,\-]+(\d{1,2})[\s/.,\-]*(\d{4})(?!\d)")
 _PACKED_DATE = re.compile(r"(?<!\d)(\d{2})[\s/.,\-]?(\d{2})[\s/.,\-]?(\d{4})(?!\d)")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
@@ -70,8 +71,12 @@ def _digits_fixed(token: str) -> str:
     return token
 
 
+_FRAME_DOTS = re.compile(r"(?<=[^\W\d_])[.…]+|[.…]+(?=[^\W\d_])|(?<=\d)[.…]+(?=\s+[^\W\d_])")
+
+
 def norm_date(raw: str) -> tuple[str | None, list[str]]:
-    text = clean_text(raw)
+    # a date typed over the dotted line of a "ngày … tháng … năm …" frame: "ngày.30 tháng.8"
+    text = clean_text(_FRAME_DOTS.sub(" ", raw))
     folded = fold(" ".join(_digits_fixed(t) for t in text.split()))
     soft: list[str] = []
     m = _VN_DATE.search(folded) or _NUM_DATE.search(folded)
@@ -107,17 +112,54 @@ def boxed_digits(raw: str) -> str | None:
     """An ID number printed one digit per box (CT01, CC01) comes back as ``|0|3|3|1|...``,
     with some box edges read as ``1`` (``|117]`` for ``|1|7|``). The digits, or None when
     the text is not boxed."""
-    if raw.count("|") < 6:
+    if sum(raw.count(c) for c in "|[]{}") < 6:
         return None
     cells = [c.strip() for c in _BOX_EDGES.split(raw)]
-    cells = [re.sub(r"\D", "", _digits_fixed(c)) for c in cells if c.strip()]
+    raw_cells = [c for c in cells if c]
+    cells = [re.sub(r"\D", "", _digits_fixed(c)) for c in raw_cells]
     plain = "".join(cells)
     if len(plain) in (12, 9):
         return plain
+    # A box holds one digit: a lone letter in a box is a misread digit ("o" for 0), and
+    # "I", "l", "i" beside a digit in one box are its edges, not ones.
+    one = "".join(
+        c.translate(_DIGIT_FIX) if len(c) == 1
+        else re.sub(r"\D", "", _digits_fixed(re.sub(r"[Iil]", "", c)))
+        for c in raw_cells
+    )
+    if len(one) in (12, 9) and re.fullmatch(r"\d+", one):
+        return one
     # An edge read as "1" sits between two digits of one cell: every second character.
     unbarred = "".join(c[::2] if len(c) % 2 == 1 and len(c) > 1 and set(c[1::2]) == {"1"}
                        else c for c in cells)
-    return unbarred if len(unbarred) in (12, 9) else plain
+    if len(unbarred) in (12, 9):
+        return unbarred
+    # Edges read as "1" at a box's side ("11" for |1|, "017" for |0|7|): every way of taking
+    # such ones out of the boxes holding several digits; only one reading of the right length
+    # counts (two possible numbers are a guess, and the reading stays as it was)
+    multi = [i for i, c in enumerate(cells) if len(c) > 1]
+    if not multi or len(multi) > 4:
+        return plain
+    options = []
+    for i in multi:
+        c = cells[i]
+        opts = {c}
+        if c.startswith("1"):
+            opts.add(c[1:])
+        if c.endswith("1"):
+            opts.add(c[:-1])
+        if len(c) % 2 == 1 and set(c[1::2]) == {"1"}:
+            opts.add(c[::2])
+        options.append(sorted(opts))
+    found = set()
+    for combo in itertools.product(*options):
+        parts = list(cells)
+        for i, v in zip(multi, combo, strict=True):
+            parts[i] = v
+        digits = "".join(parts)
+        if len(digits) in (12, 9):
+            found.add(digits)
+    return found.pop() if len(found) == 1 else plain
 
 
 def norm_id_number(raw: str) -> tuple[str | None, list[str]]:
@@ -239,6 +281,11 @@ def norm_number(raw: str) -> tuple[float | int | None, list[str]]:
 _JUNK = set("|[]{}<>_=~\\/@#$%^&*›‹«»")
 
 
+def _letters(token: str) -> bool:
+    """A letter of the Vietnamese alphabet in the token (a stray ``ˆ`` or ``'`` is none)."""
+    return any(c.isalpha() for c in fold_alnum(token))
+
+
 def norm_name(raw: str) -> tuple[str | None, list[str]]:
     text = clean_text(raw)
     text = re.sub(r"^(?:(?:Ông|Bà|Ông/Bà|Ông/bà)\s*[:.]?\s+)", "", text)
@@ -247,12 +294,12 @@ def norm_name(raw: str) -> tuple[str | None, list[str]]:
     # no letter at all at either end
     toks = text.split()
     while toks and (
-        not any(c.isalpha() for c in toks[0])
+        not _letters(toks[0])
         or set(toks[0]) & _JUNK
         or (len(toks[0]) == 1 and len(toks) > 1 and toks[0].islower() != toks[1].islower())
     ):
         toks.pop(0)
-    while toks and (not any(c.isalpha() for c in toks[-1]) or set(toks[-1]) & _JUNK):
+    while toks and (not _letters(toks[-1]) or set(toks[-1]) & _JUNK):
         toks.pop()
     text = " ".join(toks)
     if not text:

@@ -271,6 +271,10 @@ def fmt_date(d: dt.date, style: str = "slash", pad: bool = True) -> str:
     day, month = (f"{d.day:02d}", f"{d.month:02d}") if pad else (str(d.day), str(d.month))
     if style == "words":
         return f"ngày {day} tháng {month} năm {d.year}"
+    if style == "slots":  # typed into the template's "…/…/…" slots
+        return f"{day} / {month} / {d.year}"
+    if style == "frame":  # typed into the "ngày … tháng … năm …" frame, without the "ngày"
+        return f"{day} tháng {month} năm {d.year}"
     sep = {"slash": "/", "dash": "-", "dot": "."}[style]
     return f"{day}{sep}{month}{sep}{d.year}"
 

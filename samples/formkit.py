@@ -80,11 +80,35 @@ class Form:
         return fake.fmt_phone(p, self.style.phone_format)
 
     def dots(self) -> list[Run]:
-        if self.style.hand:
-            return []  # a hand-filled form: the blank's dots are drawn under the writing
+        if self.style.hand or self.style.leaders != "after":
+            return []  # hand-filled or typed over the dots: they are drawn under the values
         if self.rng.random() < self.style.dots:
             return [Run("", fill=self.rng.randint(6, 24))]
         return []
+
+    def label(self, text: str) -> str:
+        """A label as printed: without its colon on some templates ("6. Số điện thoại ...")."""
+        if not self.style.colons and text.rstrip().endswith(":") and self.rng.random() < 0.5:
+            return text.rstrip()[:-1].rstrip() + " "
+        return text
+
+    def lead(self, values: tuple[Run, ...], colon: bool = True) -> list[Run]:
+        """The values as typed: after the blank's dots (some typists keep them), glued to
+        the label's colon, or at the style's value tab."""
+        runs = list(values)
+        if not runs or self.style.hand:
+            return runs
+        first = runs[0]
+        if self.style.leaders == "before" and self.rng.random() < 0.7:
+            dots = Run("", fill=self.rng.randint(4, 14))
+            dots.glue = self.rng.random() < 0.5
+            first.glue = self.rng.random() < 0.5
+            return [dots, *runs]
+        if self.style.value_tab is not None:
+            first.tab = self.style.value_tab
+        elif self.rng.random() < self.style.glue and colon:
+            first.glue = True  # "Số điện thoại:0912345678" (never without the colon)
+        return runs
 
     def set(self, field: str | None, printed: str, value: Any) -> Run:
         """Record a field's truth; return the run that prints it."""
@@ -113,11 +137,16 @@ class Form:
     def item(self, label: str, *values: Run, numbered: bool = True, dots: bool = True) -> None:
         """'1. Label: value ......' on one line (wrapping if long)."""
         prefix = self.num() if numbered else ""
-        runs = [Run(prefix + label), *values]
-        self.doc.line(runs + (self.dots() if dots else []), hang=0)
+        label = self.label(label)
+        runs = [Run(prefix + label), *self.lead(values, label.rstrip().endswith(":"))]
+        hang = -1.0 if self.style.hang_value else 0.0
+        self.doc.line(runs + (self.dots() if dots else []), hang=hang)
 
-    def id_item(self, label: str, field: str, digits: str, boxes: bool) -> None:
-        """An ID number line; with `boxes` printed one digit per cell like the real form."""
+    def id_item(self, label: str, field: str, digits: str, boxes: bool | None = None) -> None:
+        """An ID number line; with `boxes` printed one digit per cell like the real form
+        (None: the style's chance)."""
+        if boxes is None:
+            boxes = self.rng.random() < self.style.boxes
         if not boxes:
             self.item(label, self.v(field, digits))
             return
@@ -127,12 +156,23 @@ class Form:
     def row(self, *cells: tuple[str, Run], numbered: bool = True) -> None:
         """Several label/value pairs on one line at tab stops, as the templates have."""
         runs: list[Run] = []
-        tabs = {1: [0.0], 2: [0.0, 0.52], 3: [0.0, 0.36, 0.68]}[len(cells)]
+        tabs = {1: [0.0], 2: [0.0, 0.52], 3: [0.0, 0.36, 0.68], 4: [0.0, 0.34, 0.56, 0.76]}[
+            len(cells)
+        ]
+        packed = not self.style.row_tabs
         for (label, value), tab in zip(cells, tabs, strict=True):
             prefix = self.num() if numbered else ""
-            runs.append(Run(prefix + label, tab=tab if tab else None))
+            # packed: the next label follows the value after a space, as typed in place of
+            # the template's dots ("Giới tính: Nam Dân tộc: Kinh Quốc tịch: Việt Nam")
+            label = self.label(label)
+            runs.append(Run(prefix + label, tab=None if packed or not tab else tab))
+            if not self.style.hand and self.rng.random() < self.style.glue \
+                    and label.rstrip().endswith(":"):
+                value.glue = True
             runs.append(value)
-        self.doc.line(runs)
+            if packed:
+                runs += self.dots()
+        self.doc.line(runs, hang=-1.0 if self.style.hang_value else 0.0)
 
     def header(self, form_code: str | None = None) -> None:
         if form_code:

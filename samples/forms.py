@@ -227,15 +227,26 @@ def death_registration(f: Form, main: Person) -> None:
         f.v_name("deceased_name", dec.name),
         numbered=False,
     )
-    f.item(
-        "Ngày, tháng, năm sinh: ", f.v_date("deceased_birth_date", dec.birth_date), numbered=False
-    )
-    f.row(
-        ("Giới tính: ", f.v("deceased_gender", dg)),
-        ("Dân tộc: ", f.v(None, dec.ethnicity)),
-        ("Quốc tịch: ", f.v(None, "Việt Nam")),
-        numbered=False,
-    )
+    if f.style.compact:
+        f.row(
+            (f.pick("Ngày, tháng, năm sinh: ", "Ngày sinh: "),
+             f.v_date("deceased_birth_date", dec.birth_date)),
+            ("Giới tính: ", f.v("deceased_gender", dg)),
+            ("Dân tộc: ", f.v(None, dec.ethnicity)),
+            numbered=False,
+        )
+        f.item("Quốc tịch: ", f.v(None, "Việt Nam"), numbered=False)
+    else:
+        f.item(
+            "Ngày, tháng, năm sinh: ", f.v_date("deceased_birth_date", dec.birth_date),
+            numbered=False,
+        )
+        f.row(
+            ("Giới tính: ", f.v("deceased_gender", dg)),
+            ("Dân tộc: ", f.v(None, dec.ethnicity)),
+            ("Quốc tịch: ", f.v(None, "Việt Nam")),
+            numbered=False,
+        )
     f.item(f"Nơi cư trú cuối cùng: {f.mark(2)} ", f.v(None, dec.address.text()), numbered=False)
     label, runs = id_doc_runs(f, None, dec)
     f.item(label, *runs, numbered=False)
@@ -312,13 +323,23 @@ def parent_child_recognition(f: Form, main: Person) -> None:
         f.v_name("recognized_name", child),
         numbered=False,
     )
-    f.item("Ngày, tháng, năm sinh: ", f.v_date("recognized_birth_date", cbirth), numbered=False)
-    f.row(
-        ("Giới tính: ", f.v(None, child_g)),
-        ("Dân tộc: ", f.v(None, "Kinh")),
-        ("Quốc tịch: ", f.v(None, "Việt Nam")),
-        numbered=False,
-    )
+    if f.style.compact:
+        f.row(
+            ("Ngày, tháng, năm sinh: ", f.v_date("recognized_birth_date", cbirth)),
+            ("Giới tính: ", f.v(None, child_g)),
+            ("Dân tộc: ", f.v(None, "Kinh")),
+            numbered=False,
+        )
+        f.item("Quốc tịch: ", f.v(None, "Việt Nam"), numbered=False)
+    else:
+        f.item("Ngày, tháng, năm sinh: ", f.v_date("recognized_birth_date", cbirth),
+               numbered=False)
+        f.row(
+            ("Giới tính: ", f.v(None, child_g)),
+            ("Dân tộc: ", f.v(None, "Kinh")),
+            ("Quốc tịch: ", f.v(None, "Việt Nam")),
+            numbered=False,
+        )
     f.item(f"Nơi cư trú: {f.mark(2)} ", f.v(None, main.address.text()), numbered=False)
     f.doc.line([Run("Là"), Run("con", bold=True), Run("của người có tên dưới đây:")])
     f.item(
@@ -326,8 +347,8 @@ def parent_child_recognition(f: Form, main: Person) -> None:
         f.v_name("other_party_name", other.name),
         numbered=False,
     )
-    f.item("Ngày, tháng, năm sinh: ", f.v_date(None, other.birth_date), numbered=False)
     f.row(
+        ("Ngày, tháng, năm sinh: ", f.v_date(None, other.birth_date)),
         ("Giới tính: ", f.v(None, other.gender)),
         ("Dân tộc: ", f.v(None, other.ethnicity)),
         ("Quốc tịch: ", f.v(None, "Việt Nam")),
@@ -378,7 +399,7 @@ def residence_change(f: Form, main: Person) -> None:
         ("Ngày, tháng, năm sinh: ", f.v_date("birth_date", main.birth_date)),
         ("Giới tính: ", f.v("gender", main.gender)),
     )
-    boxes = r.random() < 0.3  # the CT01 of Thông tư 66/2023 prints 12 cells for the number
+    boxes = r.random() < f.style.boxes  # the CT01 of Thông tư 66/2023 prints 12 cells
     f.id_item(
         f.pick("Số định danh cá nhân: ", "CCCD: ", "Số CMND/CCCD: "),
         "id_number",
@@ -434,7 +455,6 @@ def id_card_application(f: Form, main: Person) -> None:
         f.pick("Số CMND/CCCD: ", "Số định danh cá nhân: "),
         "id_number",
         main.id_number,
-        r.random() < 0.3,
     )
     f.row(
         ("Dân tộc: ", f.v("ethnicity", main.ethnicity)),
@@ -505,14 +525,20 @@ def power_of_attorney(f: Form, main: Person) -> None:
                 numbered=False,
             )
             f.item("Số điện thoại liên hệ: ", f.v_phone("grantor_phone", p.phone), numbered=False)
-        idl = f.pick("Số CMND/số căn cước công dân/số hộ chiếu: ", "Số định danh cá nhân: ")
-        f.item(
-            idl,
-            f.v(f"{who}_id_number", p.id_number),
-            Run(f"do {r.choice(ISSUER)} cấp ngày {f.date(issue_date(f, p), 'slash')}"),
-            numbered=False,
-            dots=False,
-        )
+        idl = f.pick("Số CMND/số căn cước công dân/số hộ chiếu: ", "Số định danh cá nhân: ",
+                     "Số CMND/số căn cước công dân/số hộ chiếu/: ")
+        if f.style.compact:
+            f.item(idl, f.v(f"{who}_id_number", p.id_number), Run(f"do {r.choice(ISSUER)}"),
+                   numbered=False, dots=False)
+            f.item("cấp ngày ", Run(f.date(issue_date(f, p), "slash")), numbered=False)
+        else:
+            f.item(
+                idl,
+                f.v(f"{who}_id_number", p.id_number),
+                Run(f"do {r.choice(ISSUER)} cấp ngày {f.date(issue_date(f, p), 'slash')}"),
+                numbered=False,
+                dots=False,
+            )
         f.item(
             f"Nơi cư trú {f.mark(1)}: ".replace(" :", ":"), Run(p.address.text()), numbered=False
         )
@@ -585,16 +611,21 @@ def complaint(f: Form, main: Person) -> None:
         numbered=False,
     )
     f.item("Thường trú tại: ", f.v("complainant_address", main.address.text()), numbered=False)
-    f.item(
-        f.pick("Số CMND/CCCD: ", "Số định danh cá nhân: "),
-        f.v("complainant_id_number", main.id_number),
-        numbered=False,
-    )
-    f.item(
-        "Ngày và nơi cấp: ",
-        Run(f"{f.date(issue_date(f, main))}, {r.choice(ISSUER)}"),
-        numbered=False,
-    )
+    issued = Run(f"{f.date(issue_date(f, main))}, {r.choice(ISSUER)}")
+    if f.style.compact:
+        f.row(
+            (f.pick("Số CMND/CCCD ", "Số định danh cá nhân: "),
+             f.v("complainant_id_number", main.id_number)),
+            ("Ngày và nơi cấp: ", issued),
+            numbered=False,
+        )
+    else:
+        f.item(
+            f.pick("Số CMND/CCCD: ", "Số định danh cá nhân: "),
+            f.v("complainant_id_number", main.id_number),
+            numbered=False,
+        )
+        f.item("Ngày và nơi cấp: ", issued, numbered=False)
     f.item("Hiện đang (làm gì, ở đâu): ", Run(f"{main.occupation}, tại Hà Nội"), numbered=False)
     f.item("Khiếu nại về hành vi hành chính của: ", f.v("respondent_name", resp), numbered=False)
     f.doc.text("Giải trình vụ việc cần khiếu nại:", bold=True)
@@ -652,10 +683,17 @@ def land_allocation_request(f: Form, main: Person) -> None:
         ]
     )
     value: float | int = int(area) if area == int(area) else area
-    f.item("Diện tích (m2): ", f.v("land_area_m2", fake.fmt_number_vn(area), value))
     purpose, term = r.choice(PURPOSES)
-    f.item("Để sử dụng vào mục đích: ", f.v("land_purpose", purpose))
-    f.item("Thời hạn sử dụng: ", f.v("land_term", term))
+    if f.style.compact:
+        f.row(
+            ("Diện tích (m2): ", f.v("land_area_m2", fake.fmt_number_vn(area), value)),
+            ("Thời hạn sử dụng: ", f.v("land_term", term)),
+        )
+        f.item("Để sử dụng vào mục đích: ", f.v("land_purpose", purpose))
+    else:
+        f.item("Diện tích (m2): ", f.v("land_area_m2", fake.fmt_number_vn(area), value))
+        f.item("Để sử dụng vào mục đích: ", f.v("land_purpose", purpose))
+        f.item("Thời hạn sử dụng: ", f.v("land_term", term))
     f.item(
         "Cam kết sử dụng đất đúng mục đích, chấp hành đúng các quy định của pháp luật đất đai, "
         "nộp tiền sử dụng đất/tiền thuê đất (nếu có) đầy đủ, đúng hạn;",
@@ -688,13 +726,18 @@ def child_passport_application(f: Form, main: Person) -> None:
         ("Sinh ngày ", f.v_date("guardian_birth_date", main.birth_date, bare=True)),
         ("Giới tính (Nam/Nữ): ", f.v(None, main.gender)),
     )
-    f.row(
-        (
-            f.pick("Số CCCD/CMND: ", "Số định danh cá nhân: "),
-            f.v("guardian_id_number", main.id_number),
-        ),
-        ("Ngày cấp ", Run(f.date(issue_date(f, main), "slash"))),
-    )
+    if r.random() < f.style.boxes:
+        f.id_item(f.pick("Số CCCD/CMND: ", "Số định danh cá nhân: "), "guardian_id_number",
+                  main.id_number, True)
+        f.item("Ngày cấp ", Run(f.date(issue_date(f, main), "slash")))
+    else:
+        f.row(
+            (
+                f.pick("Số CCCD/CMND: ", "Số định danh cá nhân: "),
+                f.v("guardian_id_number", main.id_number),
+            ),
+            ("Ngày cấp ", Run(f.date(issue_date(f, main), "slash"))),
+        )
     f.item("Địa chỉ thường trú: ", Run(main.address.text()))
     f.item("Số điện thoại: ", f.v_phone("guardian_phone", main.phone))
     rel = "Cha" if main.gender == "Nam" else "Mẹ"
@@ -704,16 +747,23 @@ def child_passport_application(f: Form, main: Person) -> None:
     f.n = 0
     f.fields["child_name"] = fake.nfc(f.name(f"{family} {given}"))
     f.printed["child_name"] = f.fields["child_name"]
-    f.row(
-        ("Họ ", Run(f.name(family), field="child_name")),
-        ("Chữ đệm và tên ", Run(f.name(given), field="child_name")),
-    )
-    f.item("Giới tính (Nam/Nữ): ", f.v("child_gender", cg))
+    if f.style.compact:  # "1. Họ … Chữ đệm và tên …(2) 2. Giới tính(Nam/Nữ): …"
+        f.row(
+            ("Họ ", Run(f.name(family), field="child_name", hand=True)),
+            ("Chữ đệm và tên ", Run(f.name(given), field="child_name", hand=True)),
+            ("Giới tính (Nam/Nữ): ", f.v("child_gender", cg)),
+        )
+    else:
+        f.row(
+            ("Họ ", Run(f.name(family), field="child_name", hand=True)),
+            ("Chữ đệm và tên ", Run(f.name(given), field="child_name", hand=True)),
+        )
+        f.item("Giới tính (Nam/Nữ): ", f.v("child_gender", cg))
     f.row(
         ("Sinh ngày ", f.v_date("child_birth_date", cbirth, bare=True)),
         ("Nơi sinh (tỉnh, thành phố): ", Run("Hà Nội")),
     )
-    f.item("Số định danh cá nhân: ", f.v("child_id_number", child_id))
+    f.id_item("Số định danh cá nhân: ", "child_id_number", child_id)
     f.row(
         ("Quốc tịch: ", Run("Việt Nam")), ("Dân tộc: ", Run("Kinh")), ("Tôn giáo: ", Run("Không"))
     )
@@ -781,7 +831,14 @@ def unemployment_benefit_request(f: Form, main: Person) -> None:
         dots=False,
     )
     si = f"01{r.randrange(10**8):08d}"
-    f.item("Số sổ BHXH: ", f.v("social_insurance_number", si), numbered=False)
+    if f.style.compact:
+        f.row(
+            ("Số sổ BHXH: ", f.v("social_insurance_number", si)),
+            ("Trình độ đào tạo: ", Run(r.choice(["Đại học", "Cao đẳng", "Trung cấp"]))),
+            numbered=False,
+        )
+    else:
+        f.item("Số sổ BHXH: ", f.v("social_insurance_number", si), numbered=False)
     f.row(
         ("Số điện thoại: ", f.v_phone("phone", main.phone)),
         ("Địa chỉ email (nếu có): ", f.v("email", main.email)),

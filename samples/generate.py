@@ -68,11 +68,11 @@ def hand_style(style: Style, rng: random.Random, hands: list[str]) -> Style:
 def random_style(rng: random.Random, fonts: list[str] | None = None) -> Style:
     return Style(
         font=rng.choice(list(fonts or DEFAULT_FONTS)),
-        size_pt=rng.choice([11.0, 11.5, 12.0, 12.0, 12.5, 13.0]),
+        size_pt=rng.choice([11.0, 11.5, 12.0, 12.0, 12.5, 13.0, 13.5, 14.0]),
         line_gap=round(rng.uniform(1.4, 1.7), 2),
         numbering=rng.choices(["arabic", "roman", "none"], weights=[70, 10, 20])[0],
         label_variant=rng.randrange(3),
-        date_format=rng.choices(fake.DATE_FORMATS, weights=[55, 15, 15, 15])[0],
+        date_format=rng.choices([*fake.DATE_FORMATS, "slots"], weights=[45, 12, 12, 18, 13])[0],
         pad_dates=rng.random() < 0.85,
         upper_names=rng.random() < 0.4,
         dots=rng.choice([0.0, 0.0, 0.15, 0.3]),
@@ -84,6 +84,14 @@ def random_style(rng: random.Random, fonts: list[str] | None = None) -> Style:
             round(rng.uniform(20, 30), 1),
         ),
         motto_dash=rng.choice(["-", "-", "–"]),
+        leaders=rng.choices(["after", "under", "before", "none"], [40, 20, 15, 25])[0],
+        row_tabs=rng.random() < 0.55,
+        compact=rng.random() < 0.4,
+        value_tab=rng.choice([None, None, None, 0.33, 0.4]),
+        hang_value=rng.random() < 0.4,
+        glue=rng.choice([0.0, 0.0, 0.3]),
+        boxes=rng.choice([0.3, 0.5]),
+        colons=rng.random() < 0.7,
     )
 
 

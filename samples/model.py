@@ -28,6 +28,16 @@ class Style:
     margin_mm: tuple[float, float, float, float] = (20.0, 15.0, 20.0, 20.0)  # top right bot left
     motto_dash: str = "-"  # "-" or "–": both occur on real forms
     dpi: int = 300
+    # layout habits of the office that typed the form (the official templates allow all)
+    leaders: str = "after"  # the blank's dots: "after" the value, "under" it (typed over the
+    #   dotted line), "before" it (typed after the dots), "none" (typed in place of the dots)
+    row_tabs: bool = True  # several fields on a line at tab stops, or packed with spaces
+    compact: bool = False  # more fields share a line (birth date, gender, ethnicity ...)
+    value_tab: float | None = None  # values start at this fraction of the width (a tab)
+    hang_value: bool = False  # a wrapped value continues under its start, not at the margin
+    glue: float = 0.0  # chance the value follows the label's colon without a space
+    boxes: float = 0.3  # chance an ID number is printed one digit per cell
+    colons: bool = True  # False: some labels lose their colon, as on several templates
     # hand-filled forms: the values are written by hand in this font (None: typed)
     hand: str | None = None
     ink: tuple[int, int, int] = (25, 45, 150)  # ballpoint blue or black

@@ -92,6 +92,7 @@ class Run:
     tab: float | None = None  # jump to this fraction of the text width before the run
     fill: int = 0  # >0: a dot leader of at most this many dots (kept only if it fits)
     hand: bool = False  # a value the citizen fills in: handwritten when the style has a hand
+    glue: bool = False  # no space before the run ("Số điện thoại:0912345678")
 
 
 def R(text: str, **kw: object) -> Run:  # noqa: N802  short constructor for form code
@@ -210,16 +211,20 @@ class Doc:
         x1: int | None = None,
         hang: float = 0.0,
     ) -> None:
-        """Lay out runs, wrapping words; align is left/center/right. indent/hang in px."""
+        """Lay out runs, wrapping words; align is left/center/right. indent/hang in px;
+        ``hang < 0``: wrapped lines continue under the start of the second run (the value)."""
         x0 = self.left if x0 is None else x0
         x1 = self.right if x1 is None else x1
         width = x1 - x0
         # tokens: (word, run, starts_run)
         rows: list[list[tuple[float, str, Run]]] = [[]]
         x = indent
-        for run in runs:
+        under_value = hang < 0
+        hang = max(0.0, hang)
+        for k, run in enumerate(runs):
             f = self.run_font(run, scale)
-            sp = f.getlength(" ")
+            space = f.getlength(" ")
+            sp = 0.0 if run.glue else space
             if run.fill:
                 dot = f.getlength(".")
                 gap = sp if rows[-1] else 0.0
@@ -230,6 +235,7 @@ class Doc:
                 continue
             for i, word in enumerate(run.text.split()):
                 w = f.getlength(word)
+                sp = space if i else sp
                 if i == 0 and run.tab is not None and rows[-1]:
                     target = run.tab * width
                     nx = target if x + sp < target else x + sp
@@ -240,6 +246,8 @@ class Doc:
                 if nx + w > width and rows[-1]:
                     rows.append([])
                     nx = hang
+                if under_value and k == 1 and i == 0 and len(rows) == 1:
+                    hang = nx if nx < 0.6 * width else 0.0
                 rows[-1].append((nx, word, run))
                 x = nx + w
         for row in rows:
@@ -254,7 +262,8 @@ class Doc:
         end = row[-1][0] + self.run_font(row[-1][2], scale).getlength(row[-1][1])
         shift = {"left": 0.0, "center": (width - end) / 2, "right": width - end}[align]
         base = self.y + self.px * scale * 1.05
-        if self.style.hand:
+        if self.style.hand or self.style.leaders == "under":
+            # the blank's dotted lines under the values (typed over them, or written by hand)
             self._blank_leaders(row, x0 + shift, base, scale, x0 + width)
         for x, word, run in row:
             f = self.run_font(run, scale)
@@ -267,8 +276,11 @@ class Doc:
             if run.field:
                 self._box(run.field, box)
         text = ""
+        prev_run = None
         for _, word, run in row:
-            glued = text and word[0] in ",.;:)" and not run.fill
+            glued = text and (word[0] in ",.;:)" and not run.fill
+                              or (run.glue and run is not prev_run))
+            prev_run = run
             text += word if glued or not text else " " + word
         self.lines[-1].append(text)
         self.y += pitch
