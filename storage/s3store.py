@@ -89,7 +89,10 @@ class S3ObjectStore(ObjectStore):
         self.policy = policy or RetryPolicy()
         http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout),
-            retries=urllib3.Retry(total=1, backoff_factor=0.1, status_forcelist=[502, 503, 504]),
+            # Never a PUT or POST at this level: a write whose answer was lost may have landed,
+            # and sending it again would make a second version (``put`` retries it knowing that).
+            retries=urllib3.Retry(total=1, backoff_factor=0.1, status_forcelist=[502, 503, 504],
+                                  allowed_methods=frozenset({"GET", "HEAD", "DELETE"})),
             maxsize=10,
         )
         self.client = Minio(
@@ -211,7 +214,27 @@ class S3ObjectStore(ObjectStore):
             until = datetime.now(UTC).replace(microsecond=0) + timedelta(days=self.retention_days)
             retention = Retention(self.retention_mode, until)
 
+        tries = 0
+
+        def landed() -> StoredObject | None:
+            """The object, if an earlier try of this put reached the server and only its answer
+            was lost (a proxy or the server went down mid-answer): then it holds these bytes."""
+            try:  # one request: this runs inside the put's own bounded retry
+                obj = self.client.stat_object(self.bucket, key)
+            except S3Error as exc:
+                if exc.code in _MISSING:
+                    return None
+                raise
+            current = self._stored(key, obj)
+            if current.sha256 == sha_hex and current.size == len(payload):
+                return current
+            return None
+
         def do_put():
+            nonlocal tries
+            tries += 1
+            if tries > 1 and (current := landed()) is not None:
+                return current
             return self.client.put_object(
                 self.bucket,
                 key,
@@ -224,6 +247,8 @@ class S3ObjectStore(ObjectStore):
             )
 
         result = self._call(f"put {key}", do_put)
+        if isinstance(result, StoredObject):
+            return result
         answered = (result.etag or "").strip('"')
         if not self.stat_after_put and answered and "-" not in answered:
             if answered != md5_hex:
@@ -254,6 +279,10 @@ class S3ObjectStore(ObjectStore):
             if exc.code in _MISSING:
                 raise ObjectNotFound(f"no object {key!r} in {self.description}") from None
             raise
+        return self._stored(key, obj)
+
+    @staticmethod
+    def _stored(key: str, obj) -> StoredObject:
         meta = {k.lower(): v for k, v in (obj.metadata or {}).items()}
         user = {
             k[len("x-amz-meta-") :]: v

@@ -198,3 +198,91 @@ def test_key_layout():
     assert keys.sidecar_key(f"archive/2026/11/nodossier/{SHA}.pdf").endswith(f"{SHA}.json")
     with pytest.raises(ValueError):
         keys.original_key("not-a-sha", "pdf", when)
+
+
+class _AnswerDroppingProxy:
+    """A TCP proxy to the S3 server that forwards every request but, once, closes the
+    connection instead of passing on the answer to a PUT of ``key``: the write lands and
+    the client never hears of it (a proxy or server going down mid-answer)."""
+
+    def __init__(self, upstream: str, key: str):
+        import socket
+        import threading
+
+        host, port = upstream.rsplit(":", 1)
+        self.target = (host, int(port))
+        self.marker = b"PUT /", key.encode()
+        self.dropped = 0
+        self.lock = threading.Lock()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target, timeout=10)
+            state = {"drop": False}
+            threading.Thread(target=self._requests, args=(client, upstream, state),
+                             daemon=True).start()
+            threading.Thread(target=self._answers, args=(upstream, client, state),
+                             daemon=True).start()
+
+    def _requests(self, client, upstream, state):
+        try:
+            while data := client.recv(65536):
+                verb, key = self.marker
+                if data.startswith(verb) and key in data.split(b"\r\n", 1)[0]:
+                    with self.lock:
+                        if self.dropped == 0:
+                            self.dropped = 1
+                            state["drop"] = True
+                upstream.sendall(data)
+        except OSError:
+            pass
+
+    def _answers(self, upstream, client, state):
+        try:
+            while data := upstream.recv(65536):
+                if state["drop"]:
+                    break  # the server answered; the client will not hear it
+                client.sendall(data)
+        except OSError:
+            pass
+        for s in (client, upstream):
+            try:
+                s.shutdown(2)  # SHUT_RDWR: the client sees the connection end now
+                s.close()
+            except OSError:
+                pass
+
+    def close(self):
+        self.listener.close()
+
+
+def test_s3_put_whose_answer_was_lost_makes_no_second_version():
+    """The CI failure of 2026-12-03: an original put while S3 went away landed, its answer was
+    lost, and the retry stored a second version. A retried put now finds its bytes there."""
+    bucket = unique_bucket()
+    key = "originals/2026/12/" + "7b" * 32 + ".png"
+    direct = S3ObjectStore(s3_endpoint(), "test", "test", bucket, retention_days=1)
+    direct.put("warm/up.txt", b"bucket created with object lock")
+    proxy = _AnswerDroppingProxy(s3_endpoint(), key)
+    try:
+        store = S3ObjectStore(f"127.0.0.1:{proxy.port}", "test", "test", bucket,
+                              retention_days=1, read_timeout=10,
+                              policy=RetryPolicy(attempts=3, base_delay=0.05))
+        data = b"\x89PNG scan of a birth registration" * 500
+        obj = store.put(key, data, "image/png")
+    finally:
+        proxy.close()
+    assert proxy.dropped == 1  # the answer really was lost once
+    assert obj.sha256 == hashlib.sha256(data).hexdigest()
+    assert len(list(direct.versions(key))) == 1
+    assert direct.get(key, expected_sha256=obj.sha256) == data
