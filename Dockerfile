@@ -15,7 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng \
-        poppler-utils qpdf \
+        poppler-utils qpdf hunspell-vi \
         fonts-dejavu-core fonts-dejavu-extra fonts-noto-core fonts-liberation2 \
         curl tini \
  && rm -rf /var/lib/apt/lists/*

@@ -58,6 +58,24 @@ def names() -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=1)
+def province_codes() -> frozenset[str]:
+    """The provinces' codes as the first three digits of a personal identification number
+    carries them ("001" is Hà Nội), before and after the 2025 reorganisation (empty without
+    the data)."""
+    db = _dataset()
+    if db is None:
+        return frozenset()
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        codes = {str(c).zfill(3) for table in ("admin_units_legacy", "admin_units")
+                 for (c,) in con.execute(f"SELECT DISTINCT provinceCode FROM {table}")  # noqa: S608
+                 if c is not None}
+    finally:
+        con.close()
+    return frozenset(codes)
+
+
 def provenance() -> dict[str, str | None]:
     try:
         version = importlib.metadata.version(PACKAGE)

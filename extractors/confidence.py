@@ -36,7 +36,7 @@ Z_BOUND = 1.644854  # the one-sided 95% lower bound the threshold must keep abov
 FEATURES = (
     "ocr_min", "ocr_mean", "label", "below", "words", "soft", "vocab_agree", "vocab_disagree",
     "hand", "dotted", "odd_chars", "structured", "name", "text", "repaired", "units_found",
-    "units_unknown",
+    "units_unknown", "non_words",
     "bounded", "wrapped", "glued", "row_labels", "gap", "inner_leaders", "labels_inside",
     "digit_cells", "spare", "segment", "unfused", "at_margin",
     "page_conf", "page_weak",

@@ -24,7 +24,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from extractors import adminunits
+from extractors import adminunits, lexicon
 from extractors import confidence as cm
 from extractors import handwriting as hw
 from extractors import normalize as nz
@@ -694,6 +694,14 @@ def page_quality(page: OcrPage) -> dict[str, float]:
     }
 
 
+def _non_words(kind: str, value: Any) -> float:
+    """Share of a text value's words that are not Vietnamese syllables (lexicon)."""
+    if kind != "text" or not isinstance(value, str):
+        return 0.0
+    checked, unknown = lexicon.unknown_words(value)
+    return unknown / checked if checked else 0.0
+
+
 def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repaired: bool,
              hand: float, quality: dict[str, float], value: Any = None,
              document_type: str = "", unfused: int = 0) -> dict[str, float]:
@@ -721,6 +729,7 @@ def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repair
         "repaired": float(repaired),
         "units_found": math.log1p(units),
         "units_unknown": (units - known) / units if units else 0.0,
+        "non_words": _non_words(kind, value),
         # pairing: how the value was found next to its label
         "bounded": float(rv.bounded),
         "wrapped": float(rv.wrapped),
@@ -866,6 +875,13 @@ def _extract(
             reasons.append("suspect_ocr")  # a label's remnant read into the name
         if kind in ("text", "name") and unmarked_stop_syllables(value):
             reasons.append("suspect_diacritics")
+        if kind == "name" and len(value.split()) < 2:
+            # a full name is a surname and a given name at least: one word was cut short
+            reasons.append("incomplete_name")
+        if kind == "name" and lexicon.name_words_unknown(value):
+            # every word of a Vietnamese name is a syllable of the language: one that is not
+            # was misread (or the name is not Vietnamese): a person decides, nothing is guessed
+            reasons.append("not_a_word")
         if kind == "date" and not reasons:
             reasons.extend(nz.plausible_date(value, field_id=fid))
         if spec.get("qr"):

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from extractors import adminunits
 from extractors.text import fold, fold_alnum, squash, strip_leaders
 
 # Characters Tesseract commonly confuses with digits inside numeric fields.
@@ -350,6 +351,10 @@ def check_id_number(id_number: str | None, birth_date: str | None, gender: str |
     if not id_number or len(id_number) != 12:
         return []
     reasons = []
+    provinces = adminunits.province_codes()
+    if provinces and id_number[:3] not in provinces:
+        # digits 1-3 name a province: a misread there makes a number nobody was given
+        reasons.append("id_number_unknown_province")
     code = int(id_number[3])
     yy = id_number[4:6]
     if code > 9:

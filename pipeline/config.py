@@ -125,6 +125,9 @@ TABLE: tuple[Setting, ...] = (
     Setting("SOHOA_API_SYNC_SECONDS", float, 60.0, "... when done within this time"),
     Setting("SOHOA_EVAL_CACHE", Path, None, "OCR readings of the generated calibration sets, "
             "keyed by code and tessdata (default ~/.cache/sohoa/ocr-sets)"),
+    Setting("SOHOA_VI_DICTIONARY", Path, Path("/usr/share/hunspell/vi_VN.dic"),
+            "Vietnamese syllable inventory (Debian hunspell-vi) that validates names and text "
+            "as read"),
     Setting("SOHOA_ADMIN_TOKEN_DAYS", float, 30.0, "days before the embedded admin token file "
             "is replaced"),
     Setting("SOHOA_API_RATE_UPLOADS", int, 120, "uploads (POST /batches, /extract) per minute "

@@ -9,6 +9,7 @@ log() { echo "setup: $*" >&2; }
 PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils
           python3 python3-venv python3-pip python3-dev
           fonts-dejavu-core fonts-dejavu-extra fonts-noto-core fonts-liberation2 qpdf curl
+          hunspell-vi
           chromium)
 missing=()
 for pkg in "${PACKAGES[@]}"; do

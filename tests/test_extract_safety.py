@@ -170,3 +170,36 @@ def test_template_wordings_are_labels():
     assert fields["birth_date"].value == "1995-03-12"
     assert fields["id_number"].value == "001195012345"
     assert fields["phone"].value == "0912345678"
+
+
+@pytest.mark.parametrize("read, flagged", [
+    ("ĐỤI TIẾN DŨNG", True),   # a capital misread: Đụi is no Vietnamese syllable
+    ("Lê Minh Khôi", False),
+    ("Nguyễn Thị Thuỷ", False),  # the old tone placement is the same syllable
+    ("Phạm Thy Sỹ", False),     # names write the dictionary's final i as y
+])
+def test_a_name_word_that_is_no_vietnamese_syllable_goes_to_review(read, flagged):
+    lines = [ln.format(rel="Mẹ") for ln in BIRTH]
+    lines[2] = f"Họ, chữ đệm, tên người yêu cầu: {read}"
+    f = extract("birth_registration", [make_page(lines)], review_threshold=0.0)["requester_name"]
+    assert f.value == read
+    assert ("not_a_word" in f.reasons) is flagged
+    if flagged:
+        assert f.needs_review and f.value == read  # kept as read, never replaced
+
+
+def test_syllable_inventory_judges_only_words():
+    from extractors import lexicon
+
+    assert len(lexicon.syllables()) > 6000  # Debian's hunspell-vi, installed by set-up
+    assert lexicon.unknown_words("xa Nghia Hung, tinh Nam Dinh") == (6, 1)  # Nghĩa unmarked
+    assert lexicon.unknown_words("Số 12A ngõ 5, UBND phường Tràng Tiền") == (5, 0)
+    assert lexicon.syllable_key("hoà") == lexicon.syllable_key("hòa")
+    assert lexicon.syllable_key("huy") != lexicon.syllable_key("hui")  # uy is a vowel there
+
+
+def test_a_one_word_name_goes_to_review():
+    lines = [ln.format(rel="Mẹ") for ln in BIRTH]
+    lines[2] = "Họ, chữ đệm, tên người yêu cầu: Nguyễn"
+    f = extract("birth_registration", [make_page(lines)], review_threshold=0.0)["requester_name"]
+    assert f.value == "Nguyễn" and "incomplete_name" in f.reasons and f.needs_review

@@ -75,6 +75,9 @@ def test_id_number_structure():
     ]
     assert nz.check_id_number("001195012345", "1995-03-12", "Nam") == ["id_number_gender_mismatch"]
     assert nz.check_id_number("001305012345", "2005-01-01", "Nữ") == []
+    # digits 1-3 must name a province (the admin-unit data's codes, old and new): 003 is none
+    assert nz.check_id_number("003195012345", "1995-03-12", "Nữ") == ["id_number_unknown_province"]
+    assert nz.check_id_number("079195012345", "1995-03-12", "Nữ") == []  # TP Hồ Chí Minh
 
 
 RESIDENCE = [
