@@ -119,6 +119,7 @@ REASONS = {
     "suspect_ocr": ("nghi đọc sai", "suspect OCR"),
     "id_number_unknown_province": ("mã tỉnh của số định danh không tồn tại",
                                    "the ID number's province code does not exist"),
+    "incomplete_value": ("giá trị bị cắt dở", "a value cut short"),
     "incomplete_name": ("họ tên chỉ có một chữ", "a name of one word"),
     "not_a_word": ("có chữ không phải âm tiết tiếng Việt", "a word that is not Vietnamese"),
     "name_has_digits": ("họ tên có chữ số", "name has digits"),

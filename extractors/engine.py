@@ -17,6 +17,7 @@ import dataclasses
 import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -147,6 +148,24 @@ def _label_tail(line: Line, span: Span) -> str:
 _LEADER = re.compile(r"\.{3,}|…|_{3,}")
 _DOTS_BY_LETTERS = re.compile(r"[.…]+(?=[a-z])|(?<=[a-z])[.…]+")
 _ROMAN_NUMBERS = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
+# Words that name what follows them in an address (the unit's or street's name): an address
+# cannot end on one, nor on a comma. With their marks: folded, "đường" would be "Dương".
+_OPEN_ENDS = {"phường", "xã", "quận", "huyện", "tỉnh", "thành phố", "thị trấn", "thị xã",
+              "thôn", "xóm", "ấp", "ngõ", "ngách", "hẻm", "đường", "phố", "số"}
+# the next field's number glued to the end of a value ("Không8", "Sán Dìu;7")
+_GLUED_NUMBER = re.compile(r"^(.*[^\W\d_]{2})[;:.,]?(\d{1,2})[.):]?$")
+
+
+def open_end(text: str) -> bool:
+    """A text value that stops where it cannot end: on a comma or hyphen, or on a word that
+    names what follows it (``…, phố Bạch Mai, Phường``): the rest was wrapped or lost."""
+    t = text.rstrip()
+    if not t:
+        return False
+    if t[-1] in ",-–":
+        return True
+    words = unicodedata.normalize("NFC", t).lower().strip(" .;:").split()
+    return bool(words) and (words[-1] in _OPEN_ENDS or " ".join(words[-2:]) in _OPEN_ENDS)
 
 
 def _cut_leaders(words: list[OcrWord], count: bool = False):
@@ -260,10 +279,19 @@ class _Doc:
             for key in sp.keys:
                 if key.startswith("@"):
                     self.anchors.setdefault(key[1:], sp.pos)
-        # right margin of the text per page, for wrap detection
+        # right margin of the text per page, for wrap detection: a high percentile of the
+        # lines' right ends, so one line set further out (the form's "Mẫu … ban hành kèm theo
+        # Thông tư …" notice) does not make every wrapped value look short
+        ends: dict[int, list[int]] = {}
+        for ln in self.lines:
+            if len(ln.words) >= 3:
+                ends.setdefault(ln.page, []).append(ln.bbox[2])
         self.right: dict[int, int] = {}
         for ln in self.lines:
             self.right[ln.page] = max(self.right.get(ln.page, 0), ln.bbox[2])
+        for page, xs in ends.items():
+            xs.sort()
+            self.right[page] = xs[min(len(xs) - 1, int(0.95 * len(xs)))]
 
     def _wrapped_labels(self, spans: list[Span], labels: LabelSet) -> list[Span]:
         """Long labels that a line break cut in two ("… tôi đã chấm dứt hợp đồng lao" /
@@ -392,6 +420,9 @@ class _Doc:
             last = words[-1].text
             if re.fullmatch(r"(\d{1,2}|[IVX]{1,4})[.):]?", last) and len(words) > 1:
                 words = words[:-1]
+            elif kind == "text" and (m := _GLUED_NUMBER.match(last)):
+                lw = words[-1]
+                words = words[:-1] + [dataclasses.replace(lw, text=m.group(1))]
         region = list(words)
         words, inner = _cut_leaders(words, count=True)
         below_used = False
@@ -406,6 +437,9 @@ class _Doc:
         if (kind in ("text", "name") or join_next) and words and (below_used or not nxt):
             for _ in range(3):
                 more = self._wrapped(cur, words[-1], words[0] if below_used else None)
+                if not more and kind == "text" and open_end(" ".join(w.text for w in words)):
+                    # "…, phố Bạch Mai, Phường" / "Phú Lãm, Quận Hà Đông": the value goes on
+                    more = _cut_leaders(self._line_below(cur, wrap=True))
                 if not more:
                     break
                 words = words + more
@@ -873,6 +907,8 @@ def _extract(
                     reasons.append("not_in_vocabulary")
         if kind == "name" and ":" in value:
             reasons.append("suspect_ocr")  # a label's remnant read into the name
+        if kind == "text" and open_end(value):
+            reasons.append("incomplete_value")  # no continuation found for "…, Phường"
         if kind in ("text", "name") and unmarked_stop_syllables(value):
             reasons.append("suspect_diacritics")
         if kind == "name" and len(value.split()) < 2:

@@ -194,3 +194,37 @@ def test_names_lost_marks_are_repaired_or_reviewed():
     value, reasons, _ = repair("TRẦN ĐỨC HUNG")
     assert reasons == ["suspect_diacritics"]  # Hùng or Hưng: a person decides
     assert repair("Nguyễn Văn An") == ("Nguyễn Văn An", [], False)
+
+
+CC01_WRAP = [
+    "TỜ KHAI CĂN CƯỚC CÔNG DÂN",
+    "1. Họ, chữ đệm và tên: TRỊNH MẠC THỊ GIANG",
+    "6. Dân tộc: Sán Dìu;7. Tôn giáo: Không8. Quốc tịch: Việt Nam",
+    "11. Nơi đăng ký khai sinh: Xã Đồng Tâm, Huyện Lạc Thủy, Tỉnh Hòa Bình, nơi rất dài",
+    "13. Nơi thường trú: Phòng 2213, tòa nhà B1, phố Bạch Mai, Phường",
+    "Phú Lãm, Quận Hà Đông, Thành phố Hà Nội",
+    "15. Nghề nghiệp: Nội trợ",
+]
+
+
+def test_an_address_that_stops_on_a_unit_word_goes_on_to_the_next_line():
+    """The CC01 of the word-forms set: the wrapped line ends well before the page's longest
+    line, but an address cannot end on "Phường": the next line is its continuation."""
+    from extractors import extract
+
+    fields = extract("id_card_application", [make_page(CC01_WRAP)], review_threshold=0.0)
+    assert fields["permanent_address"].value == (
+        "Phòng 2213, tòa nhà B1, phố Bạch Mai, Phường Phú Lãm, Quận Hà Đông, Thành phố Hà Nội")
+    # the next field's number glued to a value is not part of it
+    assert fields["ethnicity"].value == "Sán Dìu"
+    assert fields["religion"].value == "Không"
+
+
+def test_open_end():
+    from extractors.engine import open_end
+
+    assert open_end("Phòng 2213, tòa nhà B1, phố Bạch Mai, Phường")
+    assert open_end("Số 5, ngõ 130 đường Quang Trung,")
+    assert open_end("xã Kim Xuyên, huyện Kim Thành, thành phố")
+    assert not open_end("xã Kim Xuyên, huyện Kim Thành, tỉnh Hải Dương")  # Dương, not đường
+    assert not open_end("Thành phố Hà Nội")
