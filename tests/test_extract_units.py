@@ -228,3 +228,14 @@ def test_open_end():
     assert open_end("xã Kim Xuyên, huyện Kim Thành, thành phố")
     assert not open_end("xã Kim Xuyên, huyện Kim Thành, tỉnh Hải Dương")  # Dương, not đường
     assert not open_end("Thành phố Hà Nội")
+
+
+def test_another_persons_name_label_is_not_the_applicants():
+    """CC01: when the applicant's own name line is not read, "Họ, chữ đệm và tên của cha" is
+    not its label ("của" names another person): nothing is better than the father's name."""
+    from extractors import extract
+
+    lines = ["TỜ KHAI CĂN CƯỚC CÔNG DÂN", "6. Dân tộc: Kinh",
+             "17. Họ, chữ đệm và tên của cha: LƯƠNG NGỌC MỸ Quốc tịch: Việt Nam"]
+    f = extract("id_card_application", [make_page(lines)], review_threshold=0.0)["full_name"]
+    assert f.value is None and f.needs_review
