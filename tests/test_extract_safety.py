@@ -203,3 +203,24 @@ def test_a_one_word_name_goes_to_review():
     lines[2] = "Họ, chữ đệm, tên người yêu cầu: Nguyễn"
     f = extract("birth_registration", [make_page(lines)], review_threshold=0.0)["requester_name"]
     assert f.value == "Nguyễn" and "incomplete_name" in f.reasons and f.needs_review
+
+
+def test_a_third_of_hand_read_values_makes_the_whole_form_hand_filled():
+    """The calibration's hand-filled unemployment form: 4 of 11 values read as handwriting,
+    the others (a hand-read "438" months among them) scored as print. A third is enough for
+    the form to be hand-filled: every value goes to review as handwritten."""
+    fields = {}
+    for i, score in enumerate([0.87, 0.77, 0.88, 0.94] + [0.2, 0.3, 0.4, 0.03, 0.23, 0.1, 0.0]):
+        f = _field("number" if i == 4 else "text")
+        engine._mark_hand(f, score)
+        fields[f"f{i}"] = f
+    engine._hand_pages(fields)
+    for f in fields.values():
+        engine._finalize(f, 0.0)
+        assert f.needs_review and "handwritten" in f.reasons
+
+    printed = {f"p{i}": _field("text") for i in range(9)}
+    for i, f in enumerate(printed.values()):
+        engine._mark_hand(f, 0.9 if i < 2 else 0.1)  # two written notes on a printed form
+    engine._hand_pages(printed)
+    assert sum("handwritten" in f.reasons for f in printed.values()) == 2
