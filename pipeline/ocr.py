@@ -95,18 +95,14 @@ def _engine(settings: OcrSettings, languages: str | None = None,
 
 
 def recognize(image: np.ndarray, *, number: int = 1, dpi: float = 300.0,
-              settings: OcrSettings | None = None, max_lines: int | None = None,
-              enlarged: bool = False) -> OcrPage:
+              settings: OcrSettings | None = None, max_lines: int | None = None) -> OcrPage:
     """Recognise one gray (or binary) uint8 page. Raises StageTimeout past the page limit.
 
     Tesseract's layout analysis finds the text lines; each line is then read on its own, cut
     from the page with the blank space above it. Read as part of the page, Tesseract cuts a
     line at its ascender height, which drops the tone mark stacked on a circumflex (khẩu read
     as khâu, để as đê): on the Công báo pages this lost 3-9% of the words. A page on which the
-    configured languages find no Vietnamese letter is read again in English: whole, in
-    Tesseract's page mode (English has no stacked tone marks for it to lose), unless the
-    page is ``enlarged`` from a coarse scan: those are read line by line (page mode read
-    fewer words on 16 of the 50 FUNSD scans, each line's own thresholding helps them).
+    configured languages find no Vietnamese letter is read again in English.
 
     ``max_lines`` reads only the first lines (in layout order): a cheap probe of how well
     another geometry of the page reads, before reading all of it."""
@@ -117,28 +113,19 @@ def recognize(image: np.ndarray, *, number: int = 1, dpi: float = 300.0,
     h, w = image.shape
     deadline = time.perf_counter() + settings.page_timeout
     started = time.perf_counter()
-    # The layout is analysed by the English model: Tesseract's layout analysis uses no
-    # language model (the same lines, boxes and directions with vie and eng on all 123 pages
-    # of benchmarks/ocr_words.py), and an English page is then recognised on it in one call.
-    layout = _engine(settings, ENGLISH)
-    layout.SetImageBytes(image.tobytes(), w, h, 1, w)
-    layout.SetSourceResolution(int(round(dpi)))
-    lines, vertical = _layout_lines(layout)
+    api = _engine(settings)
+    api.SetImageBytes(image.tobytes(), w, h, 1, w)
+    api.SetSourceResolution(int(round(dpi)))
+    lines, vertical = _layout_lines(api)
     timings = {"ocr.layout": time.perf_counter() - started}
     language = settings.languages
     if max_lines is not None:
         lines = lines[:max_lines]
     if lines and vertical <= 0.5:
-        whole = max_lines is None and not enlarged
-        words, language = _read_lines(layout if whole else None, image, lines, dpi, settings,
-                                      deadline, number)
+        words, language = _read_lines(image, lines, dpi, settings, deadline, number)
     else:  # vertical text (a page on its side) or no lines: Tesseract's own page mode
-        api = _engine(settings)
-        api.SetImageBytes(image.tobytes(), w, h, 1, w)
-        api.SetSourceResolution(int(round(dpi)))
         words = _read_page(api, image, settings, deadline, number)
-        api.Clear()
-    layout.Clear()
+    api.Clear()
     timings["ocr.recognize"] = time.perf_counter() - started
     return OcrPage(number=number, width=w, height=h, words=words, text=page_text(words),
                    dpi=dpi, vertical_share=vertical, timings=timings, language=language)
@@ -229,16 +216,12 @@ def line_crop(image: np.ndarray, lines, index: int) -> tuple[np.ndarray, int, in
     return crop, left - margin, top - margin
 
 
-def _read_lines(layout, image, lines, dpi, settings, deadline,
-                number) -> tuple[list[OcrWord], str]:
+def _read_lines(image, lines, dpi, settings, deadline, number) -> tuple[list[OcrWord], str]:
     """The words of every line, and the language they were read in: the configured one,
     or English when the first words read (or the whole of a short page) hold no Vietnamese
-    letter. An English page is then read again whole on the ``layout`` API (the English one,
-    holding the page's layout), or, without it (a probe of a few lines), line by line."""
+    letter; then only the lines read so far are read again."""
     language = settings.languages
     decided = language == ENGLISH
-    if decided and layout is not None:
-        return _read_english_page(layout, image, lines, dpi, settings, deadline, number), language
     words: list[OcrWord] = []
     index = 0
     while index < len(lines):
@@ -247,51 +230,8 @@ def _read_lines(layout, image, lines, dpi, settings, deadline,
         if not decided and (_latin_words(words) >= DECISION_WORDS or index == len(lines)):
             decided = True
             if _looks_english(words):
-                if layout is not None:
-                    return _read_english_page(layout, image, lines, dpi, settings, deadline,
-                                              number), ENGLISH
                 language, words, index = ENGLISH, [], 0
     return words, language
-
-
-def _read_english_page(api, image, lines, dpi, settings, deadline, number) -> list[OcrWord]:
-    """An English page read in Tesseract's page mode on the layout ``api`` holds: one call
-    instead of one per line (each costs 3-4 ms and thresholds its crop again). Page mode
-    skips image regions: those are read as before. The words get the numbers and the order
-    of the layout line they lie on, as when read line by line."""
-    found = _read_page(api, image, settings, deadline, number)
-    api.Clear()
-    text_lines = [k for k, line in enumerate(lines) if not line[4]]
-    by_line: dict[int, list[OcrWord]] = {}
-    for row in _rows(found):
-        x0, y0 = min(w.bbox[0] for w in row), min(w.bbox[1] for w in row)
-        x1, y1 = max(w.bbox[2] for w in row), max(w.bbox[3] for w in row)
-        index = min(text_lines, default=-1,
-                    key=lambda k: _distance((x0 + x1) / 2, (y0 + y1) / 2, lines[k][3]))
-        by_line.setdefault(index, []).extend(row)
-    words: list[OcrWord] = []
-    for index, (block, paragraph, line, _, in_image) in enumerate(lines):
-        if in_image:
-            words += _read_line(image, lines, index, dpi, settings, ENGLISH, deadline, number)
-            continue
-        row = [replace(w, block=block, paragraph=paragraph, line=line)
-               for w in by_line.get(index, [])]
-        words += [] if _rule_read_as_text(row) else row
-    return words + by_line.get(-1, [])  # a page of image regions and vertical text only
-
-
-def _rows(words: list[OcrWord]) -> list[list[OcrWord]]:
-    """Words grouped by the text line Tesseract read them in."""
-    rows: dict[tuple[int, int, int], list[OcrWord]] = {}
-    for word in words:
-        rows.setdefault((word.block, word.paragraph, word.line), []).append(word)
-    return list(rows.values())
-
-
-def _distance(x: float, y: float, box) -> float:
-    """From a point to a box (0 inside)."""
-    x0, y0, x1, y1 = box
-    return max(x0 - x, 0, x - x1) + max(y0 - y, 0, y - y1)
 
 
 def _read_line(image, lines, index, dpi, settings, language, deadline,

@@ -44,8 +44,7 @@ def run_page(task: PageTask) -> PageOutcome:
         prepared = preprocess.prepare(image, task.ocr)
         timings.update(prepared.timings)
         page = ocr.recognize(prepared.ocr_image, number=task.number,
-                             dpi=prepared.dpi * prepared.ocr_scale, settings=task.ocr,
-                             enlarged=prepared.ocr_scale > 1)
+                             dpi=prepared.dpi * prepared.ocr_scale, settings=task.ocr)
         timings.update(page.timings)
         prepared, page = second_opinion(image, prepared, page, task, timings)
         del image
@@ -93,8 +92,7 @@ def second_opinion(image, prepared, page: OcrPage, task: PageTask, timings: dict
         if _reading_score(probe) < _reading_score(_first_lines(page, PROBE_LINES)):
             return prepared, page
     other_page = ocr.recognize(other.ocr_image, number=task.number,
-                               dpi=other.dpi * other.ocr_scale, settings=task.ocr,
-                               enlarged=other.ocr_scale > 1)
+                               dpi=other.dpi * other.ocr_scale, settings=task.ocr)
     timings["ocr.second_opinion"] = other_page.timings.get("ocr.recognize", 0.0)
     if _reading_score(other_page) > _reading_score(page) or page.vertical_share > 0.5:
         return other, other_page

@@ -14,7 +14,7 @@ from collections import Counter
 
 import pytest
 
-from pipeline import ingest, ocr, pages
+from pipeline import ingest, pages
 from pipeline.config import Limits, OcrSettings
 from pipeline.textmetrics import cer, normalize_for_cer
 
@@ -76,36 +76,7 @@ def test_english_page_read_in_english(realdata):
     assert cer(truth, page.text) <= cer(truth, plain_tesseract(path, "eng")) + 0.005
 
 
-@pytest.fixture
-def lines_read(monkeypatch) -> Counter:
-    """Lines read on their own, by (language, is an image region)."""
-    counts: Counter = Counter()
-    read_line = ocr._read_line
-
-    def counting(image, lines, index, dpi, settings, language, *args):
-        counts[language, lines[index][4]] += 1
-        return read_line(image, lines, index, dpi, settings, language, *args)
-
-    monkeypatch.setattr(ocr, "_read_line", counting)
-    return counts
-
-
-def test_clean_english_page_read_whole_in_page_mode(realdata, lines_read):
-    # English has no stacked tone marks to lose: once a clean page is found English, it is
-    # read in Tesseract's page mode in one call, not line by line; on this 300-dpi UNLV page
-    # that read more words than line by line (0.941 against 0.932) and than plain Tesseract.
-    path = realdata / "tesseract" / "8071_093.3B.tif"
-    truth = path.with_suffix(".txt").read_text()
-    page = sohoa_page(path)
-    assert page.language == "eng" and page.ocr_scale == 1.0
-    assert lines_read["eng", False] == 0  # only image regions are read on their own
-    assert 0 < lines_read["vie", False] < 30  # the first lines, to tell the language
-    plain = plain_tesseract(path, "eng")
-    assert word_recall(truth, page.text) >= word_recall(truth, plain) - 0.005
-    assert cer(truth, page.text) <= cer(truth, plain) + 0.005
-
-
-def test_coarse_scan_upscaled_and_read_at_least_as_well(realdata, lines_read):
+def test_coarse_scan_upscaled_and_read_at_least_as_well(realdata):
     name = "86244113"
     path = realdata / "funsd" / "images" / f"{name}.png"
     form = json.loads((realdata / "funsd" / "annotations" / f"{name}.json").read_text())
@@ -113,7 +84,6 @@ def test_coarse_scan_upscaled_and_read_at_least_as_well(realdata, lines_read):
     page = sohoa_page(path)
     assert page.ocr_scale == 2.0  # about 100 dpi: enlarged twice
     assert page.language == "eng"
-    assert lines_read["eng", False] > 0  # an enlarged coarse scan is still read line by line
     assert word_recall(truth, page.text) >= word_recall(truth, plain_tesseract(path, "eng"))
 
 

@@ -93,7 +93,6 @@ def _warm_up(ctx, wlog) -> None:
         from pipeline import ocr
 
         ocr._engine(ctx.settings.ocr)  # the default languages' Tesseract model
-        ocr._engine(ctx.settings.ocr, ocr.ENGLISH)  # layout analysis, English pages
         _ = ctx.flow(), ctx.archive.signer
         model()  # the spaCy categoriser: loaded once per process, here, not by a document
     except Exception:  # noqa: BLE001 - the first message will report the real problem
