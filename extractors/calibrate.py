@@ -11,8 +11,10 @@
    that the model decides on (a value, no validator reason, not handwritten) gives a feature
    vector (``engine.features``) and whether its value is exactly right; the confidence model
    (``extractors/confidence.py``) is fitted on them, and the auto-accept threshold is the
-   lowest probability at which the 95% Wilson lower bound of precision on the calibration set
-   is >= 99.5%. The pages' quality range is kept (pages outside it go to review).
+   lowest probability at which the 95% Wilson lower bound of precision is >= 99.5% among
+   out-of-fold probabilities (two-fold cross-fitting over the documents: never a field's
+   probability from a model fitted on it). The pages' quality range is kept (pages outside
+   it go to review).
 3. The development set (third seed, fonts and hand) is extracted with the new model and its
    precision, review share and intervals are printed: decisions are taken on it, never on
    the held-out set.
@@ -39,7 +41,7 @@ from pipeline.config import value
 from pipeline.model import OcrPage
 
 DEFAULT_CACHE = Path(value("SOHOA_EVAL_CACHE") or Path.home() / ".cache/sohoa/ocr-sets")
-COUNTS = {"training": 78, "calibration": 390, "development": 104}
+COUNTS = {"training": 78, "calibration": 780, "development": 104}
 
 
 def exact(kind: str, got: Any, want: Any) -> bool:
@@ -111,6 +113,15 @@ def fit_confidence(xs, ok) -> dict:
     return m
 
 
+def crossfit_threshold(xs_a, ok_a, xs_b, ok_b) -> dict:
+    """The auto-accept threshold from out-of-fold probabilities: each half of the calibration
+    documents scored by the model fitted on the other half, the bound taken over both."""
+    out_of_fold = np.concatenate([
+        cm.predict(fit_confidence(xs_a, ok_a), np.array(xs_b, dtype=float)),
+        cm.predict(fit_confidence(xs_b, ok_b), np.array(xs_a, dtype=float))])
+    return cm.threshold_for(out_of_fold, np.array(list(ok_b) + list(ok_a)))
+
+
 def save(model: dict) -> None:
     cm.MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     cm.model.cache_clear()
@@ -159,10 +170,17 @@ def run(counts: dict[str, int], cache: Path | None, workers: int) -> dict:
     print(f"handwriting detector (training set): {hand['fit']}")
     save({"handwriting": hand})
     cal = devsets.build("calibration", counts["calibration"], workers, cache, langs)
-    xs, ok, meta, page_rows = records(cal)
+    # The threshold is chosen on probabilities the model gives fields it was not fitted on
+    # (two-fold cross-fitting over the documents: each half scored by the model fitted on the
+    # other); the model kept is then fitted on all. Chosen on the fields the model was fitted
+    # on, the threshold was optimistic: a 390-document fit whose bound there was 0.9957
+    # accepted 1098 fields of 390 new documents of the same set at precision 0.9918.
+    half = len(cal) // 2
+    xs_a, ok_a, _, rows_a = records(cal[:half])
+    xs_b, ok_b, _, rows_b = records(cal[half:])
+    thr = crossfit_threshold(xs_a, ok_a, xs_b, ok_b)
+    xs, ok, page_rows = xs_a + xs_b, ok_a + ok_b, rows_a + rows_b
     conf = fit_confidence(xs, ok)
-    probs = cm.predict(conf, np.array(xs, dtype=float))
-    thr = cm.threshold_for(probs, np.array(ok))
     model = {
         "fitted": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "ocr_languages": langs,
@@ -172,10 +190,12 @@ def run(counts: dict[str, int], cache: Path | None, workers: int) -> dict:
         "handwriting": hand, "confidence": conf, "threshold": thr,
         "page_ranges": cm.page_ranges(page_rows),
         "calibration_fields": len(ok), "calibration_correct": int(sum(ok)),
+        "threshold_by": "two-fold cross-fitting over the calibration documents",
     }
     save(model)
-    print(f"confidence model: {len(ok)} calibration fields ({sum(ok)} right); threshold "
-          f"{thr['threshold']:.4f}: {thr['accepted']} accepted, {thr['correct']} right, "
+    print(f"confidence model: {len(ok)} calibration fields of {len(cal)} documents "
+          f"({sum(ok)} right); threshold {thr['threshold']:.4f} from out-of-fold "
+          f"probabilities: {thr['accepted']} accepted, {thr['correct']} right, "
           f"Wilson 95% lower bound {thr['lower']:.4f}")
     _, _, cal_meta, _ = records(cal)
     model["calibration_report"] = report("calibration", cal_meta)

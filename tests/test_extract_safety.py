@@ -224,3 +224,26 @@ def test_a_third_of_hand_read_values_makes_the_whole_form_hand_filled():
         engine._mark_hand(f, 0.9 if i < 2 else 0.1)  # two written notes on a printed form
     engine._hand_pages(printed)
     assert sum("handwritten" in f.reasons for f in printed.values()) == 2
+
+
+def test_the_threshold_comes_from_fields_the_model_was_not_fitted_on():
+    """Chosen on the fields it was fitted on, a threshold is optimistic: features that only
+    describe noise let a flexible fit rank its own few wrong values low. Out of fold it cannot."""
+    from extractors import calibrate
+
+    rng = np.random.default_rng(7)
+    n, k = 800, 100
+    x = rng.normal(size=(n, k))
+    ok = rng.random(n) > 0.02  # 98% right, nothing in the features says which
+    in_sample = cm.threshold_for(
+        cm.predict(calibrate.fit_confidence(x.tolist(), ok.tolist()), x), ok)
+    crossfit = calibrate.crossfit_threshold(x[:400].tolist(), list(ok[:400]),
+                                            x[400:].tolist(), list(ok[400:]))
+    assert in_sample["accepted"] > 500  # the fit "shows" 99.5% on its own fields
+    assert crossfit["accepted"] == 0  # 98% cannot be shown to be 99.5%
+
+
+def test_the_shipped_threshold_was_cross_fitted():
+    m = cm.model()
+    assert m["threshold_by"] == "two-fold cross-fitting over the calibration documents"
+    assert cm.lower_bound(m["threshold"]["correct"], m["threshold"]["accepted"]) >= cm.TARGET
