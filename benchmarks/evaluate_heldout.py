@@ -30,41 +30,9 @@ if str(ROOT) not in sys.path:
 from benchmarks.heldout import build as heldout_build  # noqa: E402
 from benchmarks.heldout.contract import field_kinds  # noqa: E402
 from benchmarks.heldout.scoring import exact, rate, similarity  # noqa: E402
+from benchmarks.product import run_product  # noqa: E402
 
 NUMBER_KINDS = ("id_number", "phone")  # ID, phone and account numbers (accounts are id_number)
-
-
-# ---------------------------------------------------------------- running the product
-
-def sohoa_command() -> list[str]:
-    exe = Path(sys.executable).parent / "sohoa"
-    return [str(exe if exe.exists() else ROOT / ".venv" / "bin" / "sohoa")]
-
-
-def run_product(files: list[Path], jobs: int, chunk: int, log) -> dict[str, dict]:
-    """The product's JSON answer per file name, run in chunks so progress shows."""
-    env = dict(os.environ)
-    env.setdefault("OMP_THREAD_LIMIT", "1")
-    answers: dict[str, dict] = {}
-    for start in range(0, len(files), chunk):
-        part = files[start:start + chunk]
-        cmd = sohoa_command() + ["extract", *map(str, part), "--json", "--jobs", str(jobs)]
-        t0 = time.monotonic()
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=env,
-                                  timeout=300 + 120 * len(part), cwd=ROOT)
-            out = proc.stdout
-        except subprocess.TimeoutExpired as exc:
-            out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-            log(f"  timeout on files {start}..{start + len(part)}")
-        for line in out.splitlines():
-            line = line.strip()
-            if line.startswith("{"):
-                record = json.loads(line)
-                answers[Path(record.get("file", "")).name] = record
-        log(f"  {min(start + chunk, len(files))}/{len(files)} documents "
-            f"({time.monotonic() - t0:.0f} s for this chunk)")
-    return answers
 
 
 # ---------------------------------------------------------------- scoring

@@ -38,24 +38,24 @@ def _dataset() -> Path | None:
     return p if p.exists() else None
 
 
+def _rows(queries: tuple[str, ...]) -> list[tuple]:
+    """The rows of read-only queries on the package's dataset (none without the data)."""
+    db = _dataset()
+    if db is None:
+        return []
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return [row for q in queries for row in con.execute(q)]
+    finally:
+        con.close()
+
+
 @lru_cache(maxsize=1)
 def names() -> frozenset[str]:
     """Every unit as "type name", lower case NFC, old and new (empty without the data)."""
-    db = _dataset()
-    if db is None:
-        return frozenset()
-    out: set[str] = set()
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        for table, cols in (("admin_units_legacy", ("province", "district", "ward")),
-                            ("admin_units", ("province", "ward"))):
-            for row in con.execute(f"SELECT {', '.join(cols)} FROM {table}"):  # noqa: S608
-                for v in row:
-                    if v:
-                        out.add(nfc(v).casefold())
-    finally:
-        con.close()
-    return frozenset(out)
+    rows = _rows(("SELECT province, district, ward FROM admin_units_legacy",
+                  "SELECT province, ward FROM admin_units"))
+    return frozenset(nfc(v).casefold() for row in rows for v in row if v)
 
 
 @lru_cache(maxsize=1)
@@ -63,17 +63,9 @@ def province_codes() -> frozenset[str]:
     """The provinces' codes as the first three digits of a personal identification number
     carries them ("001" is Hà Nội), before and after the 2025 reorganisation (empty without
     the data)."""
-    db = _dataset()
-    if db is None:
-        return frozenset()
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        codes = {str(c).zfill(3) for table in ("admin_units_legacy", "admin_units")
-                 for (c,) in con.execute(f"SELECT DISTINCT provinceCode FROM {table}")  # noqa: S608
-                 if c is not None}
-    finally:
-        con.close()
-    return frozenset(codes)
+    rows = _rows(("SELECT DISTINCT provinceCode FROM admin_units_legacy",
+                  "SELECT DISTINCT provinceCode FROM admin_units"))
+    return frozenset(str(c).zfill(3) for (c,) in rows if c is not None)
 
 
 def provenance() -> dict[str, str | None]:

@@ -17,7 +17,6 @@ import dataclasses
 import json
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -40,7 +39,7 @@ from extractors.layout import (
 )
 from extractors.names import repair as repair_name
 from extractors.names import repair_text, unmarked_stop_syllables, vocab_agreement
-from extractors.text import fold, fold_alnum, squash
+from extractors.text import fold, fold_alnum, nfc, squash
 from pipeline.model import Classification, Field, OcrPage, OcrWord
 
 SCHEMA_PATH = Path(__file__).with_name("schemas.json")
@@ -173,7 +172,7 @@ def open_end(text: str) -> bool:
         return False
     if t[-1] in ",-–":
         return True
-    words = unicodedata.normalize("NFC", t).lower().strip(" .;:").split()
+    words = nfc(t).lower().strip(" .;:").split()
     return bool(words) and (words[-1] in _OPEN_ENDS or " ".join(words[-2:]) in _OPEN_ENDS)
 
 
@@ -295,14 +294,13 @@ class _Doc:
         # lines' right ends, so one line set further out (the form's "Mẫu … ban hành kèm theo
         # Thông tư …" notice) does not make every wrapped value look short
         ends: dict[int, list[int]] = {}
-        for ln in self.lines:
+        for ln in self.lines:  # lines of three words or more; any line on a page without
+            ends.setdefault(ln.page, [])  # one (an ID card's short lines)
             if len(ln.words) >= 3:
-                ends.setdefault(ln.page, []).append(ln.bbox[2])
+                ends[ln.page].append(ln.bbox[2])
         self.right: dict[int, int] = {}
-        for ln in self.lines:
-            self.right[ln.page] = max(self.right.get(ln.page, 0), ln.bbox[2])
         for page, xs in ends.items():
-            xs.sort()
+            xs = sorted(xs) or [max(ln.bbox[2] for ln in self.lines if ln.page == page)]
             self.right[page] = xs[min(len(xs) - 1, int(0.95 * len(xs)))]
 
     def _wrapped_labels(self, spans: list[Span], labels: LabelSet) -> list[Span]:
@@ -984,12 +982,22 @@ def _hand_pages(fields: dict[str, Field]) -> None:
     its other values are taken as handwritten too (a missed detection there is a hand-read value
     passing as printed, the signing date on a second sheet included; a pre-printed value on
     it only goes to review)."""
-    fs = [f for f in fields.values() if f.page is not None and (f.value is not None or f.raw)]
-    if len(fs) >= 3 and sum(f.handwriting_score >= HAND_THRESHOLD for f in fs) \
-            >= PAGE_HAND_SHARE * len(fs):
+    fs = _read_values(fields.values())
+    if hand_filled(fs, PAGE_HAND_SHARE):
         for f in fs:
             if f.handwriting_score < HAND_THRESHOLD:
                 _mark_hand(f, HAND_THRESHOLD)  # reason "handwritten", as the form
+
+
+def _read_values(fields) -> list[Field]:
+    return [f for f in fields if f.page is not None and (f.value is not None or f.raw)]
+
+
+def hand_filled(fields, share: float) -> bool:
+    """Whether ``share`` of a document's values read (three at least) are handwritten."""
+    fs = _read_values(fields)
+    return len(fs) >= 3 and sum(f.handwriting_score >= HAND_THRESHOLD for f in fs) \
+        >= share * len(fs)
 
 
 def _mark_hand(f: Field, score: float) -> None:

@@ -21,6 +21,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from extractors.text import nfc
 from pipeline.config import value
 
 _STRIP = ".,;:()[]{}\"'“”‘’!?/-–"
@@ -40,7 +41,7 @@ def syllable_key(word: str) -> str:
             tone = _TONES[ch]
         else:
             letters.append(ch)
-    letters_nfc = unicodedata.normalize("NFC", "".join(letters))
+    letters_nfc = nfc("".join(letters))
     # final y and i after a consonant are one sound, and names keep the y the dictionary
     # writes as i (Sỹ/Sĩ, Quý/Quí, Mỹ/Mĩ, Vy, Thy)
     return _FINAL_Y.sub(r"\1i", letters_nfc) + tone
@@ -80,7 +81,7 @@ def unknown_words(text: str) -> tuple[int, int]:
     if not inventory:
         return 0, 0
     checked = unknown = 0
-    for raw in unicodedata.normalize("NFC", text).split():
+    for raw in nfc(text).split():
         token = raw.strip(_STRIP)
         if not _is_checkable(token):
             continue
@@ -95,5 +96,5 @@ def name_words_unknown(name: str) -> int:
     inventory = syllables()
     if not inventory:
         return 0
-    return sum(1 for raw in unicodedata.normalize("NFC", name).split()
+    return sum(1 for raw in nfc(name).split()
                if (token := raw.strip(_STRIP)).isalpha() and syllable_key(token) not in inventory)

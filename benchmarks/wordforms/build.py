@@ -298,6 +298,15 @@ def person(rng: random.Random, lo: int = 1950, hi: int = 2006) -> dict:
             "id": V.id_number(rng, born, gender)}
 
 
+def fill_birth_date(f: Filler, par, born):
+    """The day, month and year typed into the template's "năm sinh: … / … / …" blanks; the
+    cursor after the year."""
+    d, m, y = V.date_dmy(born)
+    cur = f.fill(par, "năm sinh:", d)
+    cur = f.fill(par, "/", m, cursor=cur)
+    return f.fill(par, "/", y, cursor=cur)
+
+
 def fill_ct01(doc, f: Filler, rng: random.Random) -> dict:
     me = person(rng, 1950, 2006)
     head = person(rng, 1940, 1990) if rng.random() < 0.8 else me
@@ -313,11 +322,8 @@ def fill_ct01(doc, f: Filler, rng: random.Random) -> dict:
 
     f.fill(first(doc, "Kính gửi"), ":", receiver)
     f.fill(first(doc, "1. Họ, chữ đệm và tên"), "tên:", printed_name(rng, me["name"]))
-    d, m, y = V.date_dmy(me["born"])
     par = first(doc, "Ngày, tháng, năm sinh")
-    cur = f.fill(par, "năm sinh:", d)
-    cur = f.fill(par, "/", m, cursor=cur)
-    cur = f.fill(par, "/", y, cursor=cur)
+    cur = fill_birth_date(f, par, me["born"])
     f.fill(par, "Giới tính:", me["gender"], cursor=cur)
     f.cell_digits(doc.tables[0].rows[0].cells[1:], me["id"])
     par = first(doc, "Số điện thoại liên hệ")
@@ -365,11 +371,8 @@ def fill_cc01(doc, f: Filler, rng: random.Random) -> dict:
     if rng.random() < 0.15:
         f.fill(first(doc, "tên gọi khác"), "(1):", printed_name(rng, V.person_name(
             rng, me["gender"])))
-    d, m, y = V.date_dmy(me["born"])
     par = first(doc, "3. Ngày, tháng, năm sinh")
-    cur = f.fill(par, "năm sinh:", d)
-    cur = f.fill(par, "/", m, cursor=cur)
-    cur = f.fill(par, "/", y, cursor=cur)
+    cur = fill_birth_date(f, par, me["born"])
     f.fill(par, "(Nam/nữ):", me["gender"], cursor=cur)
     f.box_digits(first(doc, "5. Số CMND/CCCD"), me["id"])
     par = first(doc, "6. Dân tộc")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import re
 import subprocess
 import sys
@@ -30,6 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.heldout.scoring import exact, rate, similarity  # noqa: E402
+from benchmarks.product import run_product  # noqa: E402
 
 CONTRACT = Path("/work/shared/spec/document-types.md")
 
@@ -44,34 +44,6 @@ def field_kinds(path: Path = CONTRACT) -> dict[str, dict[str, str]]:
         fields = dict(re.findall(r"([a-z_0-9]+)\s*\(([a-z_]+)\)", m.group(2)))
         kinds[m.group(1)] = fields
     return kinds
-
-
-def sohoa() -> list[str]:
-    exe = Path(sys.executable).parent / "sohoa"
-    return [str(exe if exe.exists() else ROOT / ".venv" / "bin" / "sohoa")]
-
-
-def run_product(files: list[Path], jobs: int, chunk: int, log) -> dict[str, dict]:
-    env = dict(os.environ)
-    env["OMP_THREAD_LIMIT"] = "1"
-    answers: dict[str, dict] = {}
-    for start in range(0, len(files), chunk):
-        part = files[start:start + chunk]
-        cmd = sohoa() + ["extract", *map(str, part), "--json", "--jobs", str(jobs)]
-        t0 = time.monotonic()
-        try:
-            out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT,
-                                 timeout=300 + 150 * len(part)).stdout
-        except subprocess.TimeoutExpired as exc:
-            out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-            log(f"  timeout on files {start}..{start + len(part)}")
-        for line in out.splitlines():
-            if line.strip().startswith("{"):
-                record = json.loads(line)
-                answers[Path(record.get("file", "")).name] = record
-        log(f"  {min(start + chunk, len(files))}/{len(files)} documents "
-            f"({time.monotonic() - t0:.0f} s)")
-    return answers
 
 
 def score(truths: list[dict], answers: dict[str, dict]) -> tuple[list[dict], list[dict]]:
