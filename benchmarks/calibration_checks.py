@@ -1,0 +1,98 @@
+"""Checks behind two calibration decisions, on the generated sets only (never held-out):
+
+    SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py threshold
+    SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py hand-share
+
+``threshold``: is a threshold chosen on the fields the model was fitted on optimistic? The
+model is fitted on the first half of the calibration documents, its in-sample threshold
+chosen there, and the fields of the other half (documents it never saw, same generator) that
+pass it are counted; then the two-fold cross-fitted threshold ``sohoa calibrate`` uses.
+
+``hand-share``: the share of a form's values read as handwriting from which the whole form is
+taken as hand-filled (``engine.PAGE_HAND_SHARE``): per candidate share, the printed forms sent
+to review and the hand-filled forms missed, on the calibration and development sets.
+
+OCR comes from the keyed cache of ``extractors/devsets.py`` (read afresh when the code changed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from extractors import calibrate, devsets, engine  # noqa: E402
+from extractors import confidence as cm  # noqa: E402
+
+
+def _set(name: str, count: int) -> list[dict]:
+    return devsets.build(name, count, 2, calibrate.DEFAULT_CACHE)
+
+
+def threshold(count: int) -> None:
+    cal = _set("calibration", count)
+    half = count // 2
+    xs_a, ok_a, _, _ = calibrate.records(cal[:half])
+    xs_b, ok_b, _, _ = calibrate.records(cal[half:])
+    model = calibrate.fit_confidence(xs_a, ok_a)
+    inside = cm.threshold_for(cm.predict(model, np.array(xs_a, dtype=float)), np.array(ok_a))
+    p_b = cm.predict(model, np.array(xs_b, dtype=float))
+    passed = p_b >= inside["threshold"]
+    right = int(np.array(ok_b)[passed].sum())
+    lo, hi = cm.wilson(right, int(passed.sum()))
+    print(f"in-sample: threshold {inside['threshold']:.4f} on the {half} documents fitted on: "
+          f"{inside['accepted']} accepted, {inside['correct']} right, "
+          f"lower bound {inside['lower']:.4f}")
+    print(f"  the other {count - half} documents at that threshold: {int(passed.sum())} "
+          f"accepted, {right} right, precision {right / max(1, int(passed.sum())):.4f} "
+          f"[{lo:.4f}, {hi:.4f}]")
+    out = calibrate.crossfit_threshold(xs_a, ok_a, xs_b, ok_b)
+    print(f"cross-fitted: threshold {out['threshold']:.4f}: {out['accepted']} accepted, "
+          f"{out['correct']} right, lower bound {out['lower']:.4f}")
+
+
+def hand_share(shares: list[float], counts: dict[str, int]) -> None:
+    engine.PAGE_HAND_SHARE = float("inf")  # the rule off: every field keeps its own score
+    for name, count in counts.items():
+        tally = {s: [0, 0, 0, 0] for s in shares}  # printed flagged/all, hand missed/all
+        for d in _set(name, count):
+            if d["type"] == "other":
+                continue
+            fields = [f for _, f, _ in engine.extract_records(d["type"], calibrate.pages_of(d))]
+            for s in shares:
+                flagged = engine.hand_filled(fields, s)
+                t = tally[s]
+                if d["hand"]:
+                    t[2] += not flagged
+                    t[3] += 1
+                else:
+                    t[0] += flagged
+                    t[1] += 1
+        for s, (pf, pn, hm, hn) in tally.items():
+            print(f"{name:12s} share {s:.2f}: printed forms sent to review {pf}/{pn}, "
+                  f"hand-filled forms missed {hm}/{hn}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="check", required=True)
+    t = sub.add_parser("threshold")
+    t.add_argument("--calibration", type=int, default=calibrate.COUNTS["calibration"])
+    h = sub.add_parser("hand-share")
+    h.add_argument("--shares", default="0.5,0.34")
+    a = ap.parse_args(argv)
+    if a.check == "threshold":
+        threshold(a.calibration)
+    else:
+        hand_share([float(s) for s in a.shares.split(",")],
+                   {k: calibrate.COUNTS[k] for k in ("calibration", "development")})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
