@@ -18,6 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from pipeline import boxes
 from pipeline.config import OcrSettings, process_setup
 from pipeline.model import OcrPage, OcrWord, SohoaError, StageTimeout
 
@@ -113,11 +114,21 @@ def recognize(image: np.ndarray, *, number: int = 1, dpi: float = 300.0,
     h, w = image.shape
     deadline = time.perf_counter() + settings.page_timeout
     started = time.perf_counter()
+    box_words: list[OcrWord] = []
+    if max_lines is None:
+        rows = boxes.find_box_rows(image, dpi)
+        if rows:
+            box_words = _read_box_rows(image, rows, dpi, settings, deadline, number)
+            image = image.copy()
+            for x0, y0, x1, y1 in (r.bbox for r in rows):
+                image[max(0, y0):y1, max(0, x0):x1] = 255  # read already; walls are noise
+    timings_boxes = time.perf_counter() - started
     api = _engine(settings)
     api.SetImageBytes(image.tobytes(), w, h, 1, w)
     api.SetSourceResolution(int(round(dpi)))
     lines, vertical = _layout_lines(api)
-    timings = {"ocr.layout": time.perf_counter() - started}
+    timings = {"ocr.boxes": timings_boxes,
+               "ocr.layout": time.perf_counter() - started - timings_boxes}
     language = settings.languages
     if max_lines is not None:
         lines = lines[:max_lines]
@@ -126,9 +137,71 @@ def recognize(image: np.ndarray, *, number: int = 1, dpi: float = 300.0,
     else:  # vertical text (a page on its side) or no lines: Tesseract's own page mode
         words = _read_page(api, image, settings, deadline, number)
     api.Clear()
+    if box_words:
+        words = place_box_words(words, box_words)
     timings["ocr.recognize"] = time.perf_counter() - started
     return OcrPage(number=number, width=w, height=h, words=words, text=page_text(words),
                    dpi=dpi, vertical_share=vertical, timings=timings, language=language)
+
+
+def _read_box_rows(image, rows, dpi, settings, deadline, number) -> list[OcrWord]:
+    """One word per filled cell of each row of boxes (see pipeline.boxes)."""
+    api = _engine(settings, psm=tesserocr.PSM.SINGLE_LINE)
+    api.SetVariable("tessedit_char_whitelist", "0123456789")
+    words: list[OcrWord] = []
+    try:
+        for index, row in enumerate(rows):
+            filled = boxes.filled_cells(image, row)
+            if not any(filled):
+                continue
+            strip, ranges = boxes.strip(image, row, filled)
+            sh, sw = strip.shape
+            api.SetImageBytes(strip.tobytes(), sw, sh, 1, sw)
+            api.SetSourceResolution(int(round(dpi)))
+            symbols = []
+            if api.Recognize(timeout=_remaining_ms(deadline, number)):
+                iterator = api.GetIterator()
+                while iterator is not None and not iterator.Empty(tesserocr.RIL.SYMBOL):
+                    text = iterator.GetUTF8Text(tesserocr.RIL.SYMBOL)
+                    box = iterator.BoundingBox(tesserocr.RIL.SYMBOL)
+                    if text and box is not None:
+                        symbols.append((text.strip(), iterator.Confidence(tesserocr.RIL.SYMBOL),
+                                        (box[0] + box[2]) / 2))
+                    if not iterator.Next(tesserocr.RIL.SYMBOL):
+                        break
+            api.Clear()
+            for k, reading in enumerate(boxes.assign(symbols, ranges, filled)):
+                if reading is None:
+                    continue
+                words.append(OcrWord(text=reading[0], bbox=filled[k], confidence=reading[1],
+                                     block=-1 - index, paragraph=1, line=1, word=len(words) + 1))
+    finally:
+        api.SetVariable("tessedit_char_whitelist", "")
+    return words
+
+
+def place_box_words(words: list[OcrWord], box_words: list[OcrWord]) -> list[OcrWord]:
+    """The digits of each row of boxes put into the text line beside it (the label's), right
+    after that line's words; a row with no line beside it is a line of its own."""
+    out = list(words)
+    for row in sorted({w.block for w in box_words}, reverse=True):
+        digits = [w for w in box_words if w.block == row]
+        y0 = min(w.bbox[1] for w in digits)
+        y1 = max(w.bbox[3] for w in digits)
+        left = min(w.bbox[0] for w in digits)
+        beside = [w for w in out if w.bbox[2] <= left and y0 <= (w.bbox[1] + w.bbox[3]) / 2 <= y1]
+        if beside:
+            key = max(beside, key=lambda w: w.bbox[2])
+            line = (key.block, key.paragraph, key.line)
+            at = max(i for i, w in enumerate(out) if (w.block, w.paragraph, w.line) == line) + 1
+            placed = [replace(w, block=key.block, paragraph=key.paragraph, line=key.line,
+                              word=key.word + k + 1) for k, w in enumerate(digits)]
+        else:
+            block = max((w.block for w in out), default=0) + 1
+            at = len(out)
+            placed = [replace(w, block=block) for w in digits]
+        out[at:at] = placed
+    return out
 
 
 def _remaining_ms(deadline: float, number: int) -> int:
