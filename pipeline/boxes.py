@@ -234,9 +234,10 @@ def strip(gray: np.ndarray, row: BoxRow, filled: list) -> tuple[np.ndarray, list
 
 def assign(symbols: list[tuple[str, float, int]], ranges: list[tuple[int, int]],
            filled: list) -> list[tuple[str, float] | None]:
-    """Per cell: its digit and confidence, UNREAD when a filled cell got no digit or more than
-    one, None when empty. ``symbols``: (text, confidence, x centre in the strip). As many
-    digits as filled cells pair in order; otherwise each digit goes to the cell under it."""
+    """Per cell: its digit and confidence; UNREAD when a filled cell got no digit or more than
+    one, or an empty cell lies between filled ones; None for the empty cells around them.
+    ``symbols``: (text, confidence, x centre in the strip). As many digits as filled cells
+    pair in order; otherwise each digit goes to the cell under it."""
     digits = [s for s in symbols if s[0].isdigit() and len(s[0]) == 1]
     count = sum(b is not None for b in filled)
     found: list[list[tuple[str, float]]] = [[] for _ in ranges]
@@ -252,9 +253,12 @@ def assign(symbols: list[tuple[str, float, int]], ranges: list[tuple[int, int]],
                 if a - 2 <= centre <= b + 2:
                     found[k].append((text, confidence))
                     break
+    inked = [k for k, box in enumerate(filled) if box is not None]
     out: list[tuple[str, float] | None] = []
     for k, box in enumerate(filled):
-        if box is None:
+        if box is None and inked and inked[0] < k < inked[-1]:
+            out.append((UNREAD, 0.0))  # a gap inside a number is a lost digit, not a space
+        elif box is None:
             out.append(None)
         elif len(found[k]) == 1:
             out.append(found[k][0])

@@ -173,7 +173,8 @@ def _read_box_rows(image, rows, dpi, settings, deadline, number) -> list[OcrWord
             for k, reading in enumerate(boxes.assign(symbols, ranges, filled)):
                 if reading is None:
                     continue
-                words.append(OcrWord(text=reading[0], bbox=filled[k], confidence=reading[1],
+                words.append(OcrWord(text=reading[0], confidence=reading[1],
+                                     bbox=filled[k] or boxes.cell_inside(row.cells[k]),
                                      block=-1 - index, paragraph=1, line=1, word=len(words) + 1))
     finally:
         api.SetVariable("tessedit_char_whitelist", "")
