@@ -37,8 +37,8 @@ from extractors.layout import (
     find_labels,
     union_bbox,
 )
+from extractors.names import known_surname, repair_text, unmarked_stop_syllables, vocab_agreement
 from extractors.names import repair as repair_name
-from extractors.names import repair_text, unmarked_stop_syllables, vocab_agreement
 from extractors.text import fold, fold_alnum, nfc, squash
 from pipeline.model import Classification, Field, OcrPage, OcrWord
 
@@ -924,6 +924,12 @@ def _extract(
         if kind == "name" and len(value.split()) < 2:
             # a full name is a surname and a given name at least: one word was cut short
             reasons.append("incomplete_name")
+        if kind == "name" and len(value.split()) >= 2 and not known_surname(value):
+            # the first word is no surname of the list: the name lost its first word, or it
+            # was misread (a rare surname goes to review too: the list only validates)
+            reasons.append("unknown_surname")
+        if kind == "text" and adminunits.mismatches(value):
+            reasons.append("unit_name_mismatch")  # "huyện Nghỉ Lộc", "thành phố Hà"
         if kind == "name" and lexicon.name_words_unknown(value):
             # every word of a Vietnamese name is a syllable of the language: one that is not
             # was misread (or the name is not Vietnamese): a person decides, nothing is guessed

@@ -57,6 +57,18 @@ def _has_marks(token: str) -> bool:
     return fold(token) != token.lower()
 
 
+def known_surname(name: str) -> bool:
+    """Whether the name starts with a surname of the list (with its marks as written): a
+    full name read without its first word ("QUANG KIÊN" for "NGUYỄN QUANG KIÊN") or with a
+    misread one does not. The list validates only; a rarer surname just goes to review."""
+    tokens = name.split()
+    if not tokens:
+        return False
+    first = tokens[0].strip(".,;:")
+    spelled = SURNAMES.get(fold(first))
+    return spelled is not None and spelled.casefold() == first.casefold()
+
+
 def _with_case(form: str, like: str) -> str:
     if like.isupper():
         return form.upper()

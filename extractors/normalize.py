@@ -163,7 +163,12 @@ def boxed_digits(raw: str) -> str | None:
     return found.pop() if len(found) == 1 else plain
 
 
+_UNREAD_DIGIT = re.compile(r"\d\s*\?|\?\s*\d")  # pipeline.boxes marks a box it could not read
+
+
 def norm_id_number(raw: str) -> tuple[str | None, list[str]]:
+    if _UNREAD_DIGIT.search(raw):
+        return None, ["unread_digit"]  # a number with a digit missing is no number
     boxed = boxed_digits(raw)
     if boxed is not None:
         if len(boxed) in (12, 9):

@@ -331,7 +331,79 @@ def _read_line(image, lines, index, dpi, settings, language, deadline,
                              block=block, paragraph=paragraph,
                              line=line * 1000 + word.line if in_image else line))
     api.Clear()
-    return [] if _rule_read_as_text(words) else words
+    if _rule_read_as_text(words):
+        return []
+    return _reread_small(image, words, dpi, settings, language, deadline, number)
+
+
+SMALL_WORD = 0.8  # of the line's tall words' height: print much smaller than its line's
+SMALL_WORD_CONFIDENCE = 50.0
+SMALL_WORD_SCALE = 2.0
+
+
+def _small_runs(words: list[OcrWord]) -> list[tuple[int, int]]:
+    """[start, end) runs of neighbouring words much smaller than the line's and unsure: a form's
+    6-7 pt label between 13 pt values (CT01's "3. Giới tính:"), which Tesseract, scaling the
+    whole line to one height, reads as noise (`3oiøúm:`)."""
+    if len(words) < 2:
+        return []
+    heights = sorted(w.bbox[3] - w.bbox[1] for w in words)
+    tall = heights[int(0.8 * (len(heights) - 1))]  # the line's print size, even where small
+    small = [(w.bbox[3] - w.bbox[1]) < SMALL_WORD * tall and any(c.isalnum() for c in w.text)
+             for w in words]
+    runs, start = [], None
+    for k, flag in enumerate([*small, False]):
+        if flag and start is None:
+            start = k
+        elif not flag and start is not None:
+            if min(w.confidence for w in words[start:k]) < SMALL_WORD_CONFIDENCE:
+                runs.append((start, k))
+            start = None
+    return runs
+
+
+def _reread_small(image, words, dpi, settings, language, deadline, number) -> list[OcrWord]:
+    """Runs of small unsure words read again on their own, enlarged; the new reading is kept
+    when Tesseract is surer of it."""
+    runs = _small_runs(words)
+    if not runs:
+        return words
+    h, w = image.shape
+    api = _engine(settings, language, tesserocr.PSM.SINGLE_LINE)
+    out = list(words)
+    for start, end in reversed(runs):
+        run = words[start:end]
+        x0, y0 = min(v.bbox[0] for v in run), min(v.bbox[1] for v in run)
+        x1, y1 = max(v.bbox[2] for v in run), max(v.bbox[3] for v in run)
+        pad = max(3, (y1 - y0) // 2)
+        left, top = max(0, x0 - pad), max(0, y0 - pad)
+        crop = image[top:min(h, y1 + pad), left:min(w, x1 + pad)]
+        big = cv2.resize(crop, None, fx=SMALL_WORD_SCALE, fy=SMALL_WORD_SCALE,
+                         interpolation=cv2.INTER_CUBIC)
+        big = np.ascontiguousarray(cv2.copyMakeBorder(big, pad, pad, pad, pad,
+                                                      cv2.BORDER_CONSTANT, value=255))
+        bh, bw = big.shape
+        api.SetImageBytes(big.tobytes(), bw, bh, 1, bw)
+        api.SetSourceResolution(int(round(dpi * SMALL_WORD_SCALE)))
+        if not api.Recognize(timeout=_remaining_ms(deadline, number)):
+            api.Clear()
+            continue
+        again = parse_tsv(api.GetTSVText(0))
+        api.Clear()
+        if not again or sum(v.confidence for v in again) / len(again) \
+                <= sum(v.confidence for v in run) / len(run):
+            continue
+        first = run[0]
+
+        def back(v: float, origin: int, pad: int = pad) -> int:
+            return int(round((v - pad) / SMALL_WORD_SCALE)) + origin
+
+        out[start:end] = [replace(v, bbox=(back(v.bbox[0], left), back(v.bbox[1], top),
+                                           back(v.bbox[2], left), back(v.bbox[3], top)),
+                                  block=first.block, paragraph=first.paragraph,
+                                  line=first.line, word=first.word + k)
+                          for k, v in enumerate(again)]
+    return out
 
 
 def _rule_read_as_text(words: list[OcrWord]) -> bool:

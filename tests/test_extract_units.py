@@ -239,3 +239,35 @@ def test_another_persons_name_label_is_not_the_applicants():
              "17. Họ, chữ đệm và tên của cha: LƯƠNG NGỌC MỸ Quốc tịch: Việt Nam"]
     f = extract("id_card_application", [make_page(lines)], review_threshold=0.0)["full_name"]
     assert f.value is None and f.needs_review
+
+
+def test_a_unit_name_misread_or_cut_short_is_caught_by_the_admin_unit_data():
+    from extractors import adminunits
+
+    # known units, old and new, are not flagged
+    assert adminunits.mismatches("xã Nghi Phong, huyện Nghi Lộc, tỉnh Nghệ An") == 0
+    assert adminunits.mismatches("Số 12 phố Huế, Phường Văn Miếu - Quốc Tử Giám, "
+                                 "Thành phố Hà Nội") == 0
+    # another tone mark, every mark lost, a name cut short: each a near miss of a real unit
+    assert adminunits.mismatches("xã Nghi Phong, huyện Nghỉ Lộc, tỉnh Nghệ An") >= 1
+    assert adminunits.mismatches("xa Nghia Hung, tinh Nam Dinh") >= 1
+    assert adminunits.mismatches("UBND phường Tân Mai, quận Hoàng Mai, thành phố Hà") == 1
+    # a street or a place that is no unit at all is not the data's to judge
+    assert adminunits.mismatches("Số 5 ngõ 12 đường Láng") == 0
+
+
+def test_a_name_without_a_known_surname_goes_to_review_and_is_kept_as_read():
+    page = make_page(["1. Họ, chữ đệm và tên: QUANG KIÊN",
+                      "2. Ngày, tháng, năm sinh: 12/03/1995"])
+    f = extract("id_card_application", [page], review_threshold=0.0)["full_name"]
+    assert f.value == "QUANG KIÊN" and f.needs_review and "unknown_surname" in f.reasons
+    page = make_page(["1. Họ, chữ đệm và tên: NGUYỄN QUANG KIÊN"])
+    f = extract("id_card_application", [page], review_threshold=0.0)["full_name"]
+    assert "unknown_surname" not in f.reasons
+
+
+def test_an_address_naming_a_unit_with_a_wrong_mark_goes_to_review():
+    page = make_page(["12. Quê quán: xã Nghi Phong, huyện Nghỉ Lộc, tỉnh Nghệ An"])
+    f = extract("id_card_application", [page], review_threshold=0.0)["hometown"]
+    assert f.value == "xã Nghi Phong, huyện Nghỉ Lộc, tỉnh Nghệ An"  # never corrected
+    assert f.needs_review and "unit_name_mismatch" in f.reasons
