@@ -96,5 +96,7 @@ def name_words_unknown(name: str) -> int:
     inventory = syllables()
     if not inventory:
         return 0
+    # a mark that is no letter at all (`ĐỖ _ CẨM`, `* *s`) is no word of a name either
     return sum(1 for raw in nfc(name).split()
-               if (token := raw.strip(_STRIP)).isalpha() and syllable_key(token) not in inventory)
+               if not any(c.isalpha() for c in raw)
+               or ((token := raw.strip(_STRIP)).isalpha() and syllable_key(token) not in inventory))
