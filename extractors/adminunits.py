@@ -111,6 +111,25 @@ def mismatches(text: str) -> int:
     return bad
 
 
+_TYPE_PREFIX = re.compile(r"^(?:" + "|".join(_TYPES) + r"|tp\.?|t\.p\.?)\s+", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _bare_names() -> frozenset[str]:
+    """Every unit's name without its type word ("hà nội", "đống đa")."""
+    return frozenset(_TYPE_PREFIX.sub("", n) for n in names())
+
+
+def known_place(text: str) -> bool | None:
+    """Whether a place of signing ("Hà Nội", "TP. Hà Nội", "Quận Đống Đa") names a known unit,
+    old or new; None without the data. A misread place (`Hồ Nội`) names none."""
+    bare = _bare_names()
+    if not bare:
+        return None
+    name = _TYPE_PREFIX.sub("", " ".join(nfc(text).split()).strip(" ,.;:")).casefold()
+    return name in bare
+
+
 _FOLDED = re.compile(r"(?<!\w)(thi tran|thi xa|thanh pho|phuong|xa|quan|huyen|tinh)\s+\w")
 _FOLDED_MENTION = re.compile(r"(?<!\w)(thi tran|thi xa|thanh pho|phuong|xa|quan|huyen|tinh)"
                              r"\s+([^,;()]+?)\s*(?=,|;|\(|\)|$)")

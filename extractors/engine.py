@@ -642,6 +642,13 @@ def _prefer_qr(pages: list[OcrPage], value: Any, reasons: list[str], rv: RawValu
     return value, reasons, rv
 
 
+def misworded(value: str, wording) -> bool:
+    """Whether a fixed phrase of the field (schema ``wording``) was read with other marks:
+    its letters are there, its spelling is not."""
+    folded, plain = fold(value), nfc(value).casefold()
+    return any(fold(w) in folded and nfc(w).casefold() not in plain for w in wording)
+
+
 def _missing(fid: str, kind: str, reason: str) -> Field:
     return Field(fid, kind, None, None, 0.0, None, None, True, [reason])
 
@@ -930,6 +937,10 @@ def _extract(
             reasons.append("unknown_surname")
         if kind == "text" and adminunits.mismatches(value):
             reasons.append("unit_name_mismatch")  # "huyện Nghỉ Lộc", "thành phố Hà"
+        if spec.get("locator") == "signature_place" and adminunits.known_place(value) is False:
+            reasons.append("unknown_place")  # a place of signing is a unit: "Hồ Nội" is none
+        if kind == "text" and misworded(value, spec.get("wording", ())):
+            reasons.append("wording_misread")  # "Chỉ nhánh số 3" for the fixed "Chi nhánh"
         if kind == "name" and lexicon.name_words_unknown(value):
             # every word of a Vietnamese name is a syllable of the language: one that is not
             # was misread (or the name is not Vietnamese): a person decides, nothing is guessed
