@@ -271,3 +271,18 @@ def test_an_address_naming_a_unit_with_a_wrong_mark_goes_to_review():
     f = extract("id_card_application", [page], review_threshold=0.0)["hometown"]
     assert f.value == "xã Nghi Phong, huyện Nghỉ Lộc, tỉnh Nghệ An"  # never corrected
     assert f.needs_review and "unit_name_mismatch" in f.reasons
+
+
+def test_a_place_of_signing_must_name_a_unit_and_fixed_wording_its_own_marks():
+    from extractors import adminunits
+    from extractors.engine import misworded
+
+    for place in ("Hà Nội", "TP. Hà Nội", "Quận Đống Đa", "Thành phố Hồ Chí Minh", "Nam Định"):
+        assert adminunits.known_place(place), place
+    assert adminunits.known_place("Hồ Nội") is False
+    wording = ["Chi nhánh số", "Trung tâm Phục vụ hành chính công"]
+    assert misworded("Chỉ nhánh số 11 - Trung tâm Phục vụ hành chính công thành phố Hà Nội",
+                     wording)
+    assert not misworded("Chi nhánh số 3 - Trung tâm Phục vụ hành chính công thành phố Hà Nội",
+                         wording)
+    assert not misworded("Một nơi khác", wording)  # wording absent: not this check's to judge
