@@ -2,6 +2,7 @@
 
     SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py threshold
     SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py hand-share
+    SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py surest-wrong
 
 ``threshold``: is a threshold chosen on the fields the model was fitted on optimistic? The
 model is fitted on the first half of the calibration documents, its in-sample threshold
@@ -11,6 +12,9 @@ pass it are counted; then the two-fold cross-fitted threshold ``sohoa calibrate`
 ``hand-share``: the share of a form's values read as handwriting from which the whole form is
 taken as hand-filled (``engine.PAGE_HAND_SHARE``): per candidate share, the printed forms sent
 to review and the hand-filled forms missed, on the calibration and development sets.
+
+``surest-wrong``: the wrong calibration fields that rank highest by their out-of-fold
+probability (the ones that stop the threshold), with rank, probability, reading and truth.
 
 OCR comes from the keyed cache of ``extractors/devsets.py`` (read afresh when the code changed).
 """
@@ -56,6 +60,32 @@ def threshold(count: int) -> None:
           f"{out['correct']} right, lower bound {out['lower']:.4f}")
 
 
+def surest_wrong(count: int, show: int) -> None:
+    cal = _set("calibration", count)
+    half = count // 2
+    truth = {d["index"]: d["fields"] for d in cal}
+    xs_a, ok_a, meta_a, _ = calibrate.records(cal[:half])
+    xs_b, ok_b, meta_b, _ = calibrate.records(cal[half:])
+    # each half scored by the model fitted on the other, as calibrate.crossfit_threshold does
+    p = np.concatenate([
+        cm.predict(calibrate.fit_confidence(xs_a, ok_a), np.array(xs_b, dtype=float)),
+        cm.predict(calibrate.fit_confidence(xs_b, ok_b), np.array(xs_a, dtype=float))])
+    meta = [m for m in meta_b + meta_a if m["model"]]
+    out = calibrate.crossfit_threshold(xs_a, ok_a, xs_b, ok_b)
+    print(f"{len(meta)} model-decided fields; threshold {out['threshold']:.4f}: "
+          f"{out['accepted']} accepted, {out['correct']} right, lower bound {out['lower']:.4f}")
+    shown = 0
+    for rank, i in enumerate(np.argsort(-p), 1):
+        m = meta[i]
+        if m["ok"]:
+            continue
+        print(f"  rank {rank:5d}  P {p[i]:.5f}  doc {m['doc']} {m['field']}: {m['value']!r} "
+              f"(truth {truth[m['doc']].get(m['field'])!r})")
+        shown += 1
+        if shown == show:
+            break
+
+
 def hand_share(shares: list[float], counts: dict[str, int]) -> None:
     engine.PAGE_HAND_SHARE = float("inf")  # the rule off: every field keeps its own score
     for name, count in counts.items():
@@ -85,9 +115,14 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--calibration", type=int, default=calibrate.COUNTS["calibration"])
     h = sub.add_parser("hand-share")
     h.add_argument("--shares", default="0.5,0.34")
+    w = sub.add_parser("surest-wrong")
+    w.add_argument("--calibration", type=int, default=calibrate.COUNTS["calibration"])
+    w.add_argument("--show", type=int, default=12)
     a = ap.parse_args(argv)
     if a.check == "threshold":
         threshold(a.calibration)
+    elif a.check == "surest-wrong":
+        surest_wrong(a.calibration, a.show)
     else:
         hand_share([float(s) for s in a.shares.split(",")],
                    {k: calibrate.COUNTS[k] for k in ("calibration", "development")})

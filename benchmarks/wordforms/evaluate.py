@@ -4,7 +4,7 @@ Runs the product as a black box, `sohoa extract FILES --json` (fresh OCR every r
 cached or read back), with OMP_THREAD_LIMIT=1, and scores it with the held-out set's strict rules
 (benchmarks/heldout/scoring.py: `exact`, `similarity`, `rate` = 95% Wilson interval). A field of
 a document whose type was missed counts as wrong and not auto-accepted. Field kinds come from
-the contract, /work/shared/spec/document-types.md.
+the contract (`../shared/spec/document-types.md`, read by benchmarks/heldout/contract.py).
 
     OMP_THREAD_LIMIT=1 nice -n 10 .venv/bin/python benchmarks/wordforms/evaluate.py \
         --set /tmp/wordforms-set/set10 [--out report.json] [--jobs 2]
@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import re
 import subprocess
 import sys
 import time
@@ -28,22 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.heldout.contract import field_kinds  # noqa: E402
 from benchmarks.heldout.scoring import exact, rate, similarity  # noqa: E402
 from benchmarks.product import run_product  # noqa: E402
-
-CONTRACT = Path("/work/shared/spec/document-types.md")
-
-
-def field_kinds(path: Path = CONTRACT) -> dict[str, dict[str, str]]:
-    """{document_type: {field: kind}} from the contract's table of types."""
-    kinds: dict[str, dict[str, str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = re.match(r"^\|\s*`([a-z_]+)`\s*\|[^|]*\|([^|]*)\|\s*$", line)
-        if not m:
-            continue
-        fields = dict(re.findall(r"([a-z_0-9]+)\s*\(([a-z_]+)\)", m.group(2)))
-        kinds[m.group(1)] = fields
-    return kinds
 
 
 def score(truths: list[dict], answers: dict[str, dict]) -> tuple[list[dict], list[dict]]:
