@@ -130,9 +130,9 @@ def known_place(text: str) -> bool | None:
     return name in bare
 
 
-_FOLDED = re.compile(r"(?<!\w)(thi tran|thi xa|thanh pho|phuong|xa|quan|huyen|tinh)\s+\w")
-_FOLDED_MENTION = re.compile(r"(?<!\w)(thi tran|thi xa|thanh pho|phuong|xa|quan|huyen|tinh)"
-                             r"\s+([^,;()]+?)\s*(?=,|;|\(|\)|$)")
+_FOLDED_TYPES = "|".join(fold(t) for t in _TYPES)  # "thi tran|thi xa|thanh pho|…"
+_FOLDED = re.compile(r"(?<!\w)(" + _FOLDED_TYPES + r")\s+\w")
+_FOLDED_MENTION = re.compile(r"(?<!\w)(" + _FOLDED_TYPES + r")\s+([^,;()]+?)\s*(?=,|;|\(|\)|$)")
 
 
 def check(text: str) -> tuple[int, int]:
