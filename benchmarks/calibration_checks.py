@@ -3,6 +3,8 @@
     SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py threshold
     SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py hand-share
     SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py surest-wrong
+    SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py hand-detect \
+        [--wordforms /tmp/wordforms-set/set10]
 
 ``threshold``: is a threshold chosen on the fields the model was fitted on optimistic? The
 model is fitted on the first half of the calibration documents, its in-sample threshold
@@ -15,6 +17,12 @@ to review and the hand-filled forms missed, on the calibration and development s
 
 ``surest-wrong``: the wrong calibration fields that rank highest by their out-of-fold
 probability (the ones that stop the threshold), with rank, probability, reading and truth.
+
+``hand-detect``: the shipped handwriting detector on the development set (values scored 0.5 or
+more on hand-filled and on printed forms, values sent to review as ``handwritten``, forms taken
+as hand-filled) and, with ``--wordforms``, on the word-forms set's CT01 and CC01 scans (real
+layouts, all printed: every value flagged there is a false alarm; read afresh through the page
+chain).
 
 OCR comes from the keyed cache of ``extractors/devsets.py`` (read afresh when the code changed).
 """
@@ -108,6 +116,69 @@ def hand_share(shares: list[float], counts: dict[str, int]) -> None:
                   f"hand-filled forms missed {hm}/{hn}")
 
 
+def hand_detect(count: int, wordforms: Path | None) -> None:
+    from extractors import handwriting as hw
+
+    model = cm.hand_model()
+    tally = {k: [0, 0] for k in ("hand_values", "printed_values", "printed_reviewed",
+                                 "hand_forms_missed", "printed_forms_flagged")}
+    for d in _set("development", count):
+        if d["type"] == "other":
+            continue
+        pages = calibrate.pages_of(d)
+        scored = [hw.score(x, model) >= 0.5 for _, _, x in engine.hand_records(d["type"], pages)]
+        fields = [f for f in engine.extract(d["type"], pages, review_threshold=0.0).values()
+                  if f.value is not None]
+        form = engine.hand_filled(fields, engine.PAGE_HAND_SHARE)
+        part = "hand" if d["hand"] else "printed"
+        tally[f"{part}_values"][0] += sum(scored)
+        tally[f"{part}_values"][1] += len(scored)
+        if d["hand"]:
+            tally["hand_forms_missed"][0] += not form
+            tally["hand_forms_missed"][1] += 1
+        else:
+            tally["printed_reviewed"][0] += sum("handwritten" in f.reasons for f in fields)
+            tally["printed_reviewed"][1] += len(fields)
+            tally["printed_forms_flagged"][0] += form
+            tally["printed_forms_flagged"][1] += 1
+    print("development set (handwriting score >= 0.5 per value; forms by PAGE_HAND_SHARE):")
+    for k, (n, total) in tally.items():
+        print(f"  {k:22s} {n}/{total}")
+    if wordforms:
+        _hand_wordforms(wordforms)
+
+
+def _hand_wordforms(root: Path) -> None:
+    import json
+    import os
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from pipeline.config import Limits, OcrSettings
+    from pipeline.ingest import count_pages, open_source
+    from pipeline.pages import PageTask, run_page
+
+    limits, settings = Limits(), OcrSettings.from_env()
+    flagged = forms = reviewed = values = 0
+    for row in map(json.loads, (root / "truth.jsonl").read_text().splitlines()):
+        if row["document_type"] not in ("residence_change", "id_card_application"):
+            continue
+        src = open_source(root / "scans" / row["file"], limits)
+        pages = [run_page(PageTask(src, n, "wf", limits, settings)).page
+                 for n in range(1, count_pages(src, limits) + 1)]
+        fields = [f for f in engine.extract(row["document_type"], pages,
+                                            review_threshold=0.0).values()
+                  if f.value is not None]
+        form = engine.hand_filled(fields, engine.PAGE_HAND_SHARE)
+        forms += 1
+        flagged += form
+        values += len(fields)
+        reviewed += sum("handwritten" in f.reasons for f in fields)
+        print(f"  {row['file']}: hand-filled {form}, values sent as handwritten "
+              f"{sum('handwritten' in f.reasons for f in fields)}/{len(fields)}")
+    print(f"word-forms (all printed): forms taken as hand-filled {flagged}/{forms}, values sent "
+          f"to review as handwritten {reviewed}/{values}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="check", required=True)
@@ -118,11 +189,16 @@ def main(argv: list[str] | None = None) -> int:
     w = sub.add_parser("surest-wrong")
     w.add_argument("--calibration", type=int, default=calibrate.COUNTS["calibration"])
     w.add_argument("--show", type=int, default=12)
+    d = sub.add_parser("hand-detect")
+    d.add_argument("--development", type=int, default=calibrate.COUNTS["development"])
+    d.add_argument("--wordforms", type=Path, help="a word-forms set (benchmarks/wordforms/)")
     a = ap.parse_args(argv)
     if a.check == "threshold":
         threshold(a.calibration)
     elif a.check == "surest-wrong":
         surest_wrong(a.calibration, a.show)
+    elif a.check == "hand-detect":
+        hand_detect(a.development, a.wordforms)
     else:
         hand_share([float(s) for s in a.shares.split(",")],
                    {k: calibrate.COUNTS[k] for k in ("calibration", "development")})

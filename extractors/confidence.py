@@ -34,9 +34,9 @@ Z95 = 1.959964  # two-sided 95% intervals, as reported
 Z_BOUND = 1.644854  # the one-sided 95% lower bound the threshold must keep above TARGET
 
 FEATURES = (
-    "ocr_min", "ocr_mean", "label", "below", "words", "soft", "vocab_agree", "vocab_disagree",
-    "hand", "dotted", "odd_chars", "structured", "name", "text", "repaired", "units_found",
-    "units_unknown", "non_words",
+    "ocr_min", "ocr_mean", "rival", "label", "below", "words", "soft", "vocab_agree",
+    "vocab_disagree", "hand", "dotted", "odd_chars", "structured", "name", "text", "repaired",
+    "units_found", "units_unknown", "non_words",
     "bounded", "wrapped", "glued", "row_labels", "gap", "inner_leaders", "labels_inside",
     "digit_cells", "spare", "segment", "unfused", "at_margin",
     "page_conf", "page_weak",
@@ -137,7 +137,19 @@ def probability(features: dict[str, float]) -> float | None:
 
 
 def accept_threshold() -> float:
+    if not current(model()):
+        return 1.01  # a model fitted on other features: nothing is auto-accepted
     return float(model().get("threshold", {}).get("threshold", 1.01))
+
+
+def current(m: dict) -> bool:
+    """Whether a stored model was fitted on the features this code computes (a model from
+    before a feature changed would weigh the wrong numbers: it is not used)."""
+    from extractors.handwriting import FIELD_FEATURES
+
+    hand, conf = m.get("handwriting") or {}, m.get("confidence") or {}
+    return (not hand or hand.get("features") == list(FIELD_FEATURES)) and \
+        (not conf or conf.get("features", list(FEATURES)) == list(FEATURES))
 
 
 def unfamiliar(page_features: dict[str, float]) -> bool:
@@ -150,4 +162,7 @@ def unfamiliar(page_features: dict[str, float]) -> bool:
 
 
 def hand_model() -> dict | None:
-    return model().get("handwriting")
+    """The handwriting detector; None when absent or fitted on other features (then
+    ``accept_threshold`` accepts nothing either: every field goes to a person)."""
+    m = model().get("handwriting")
+    return m if m and current(model()) else None

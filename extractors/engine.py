@@ -191,14 +191,14 @@ def _cut_leaders(words: list[OcrWord], count: bool = False):
             continue
         head = w.text[: m.start()]
         if fold_alnum(head):
-            out.append(OcrWord(head, w.bbox, w.confidence, w.block, w.paragraph, w.line, w.word))
+            out.append(dataclasses.replace(w, text=head))
         tail = _LEADER.sub(" ", w.text[m.start() :]).strip(" .…_")
         if any(fold_alnum(x.text) for x in out):
             if not _typed_over(words, i):
                 break
             inner += 1
         if fold_alnum(tail):
-            out.append(OcrWord(tail, w.bbox, w.confidence, w.block, w.paragraph, w.line, w.word))
+            out.append(dataclasses.replace(w, text=tail))
     return (out, inner) if count else out
 
 
@@ -231,12 +231,10 @@ def _leader_segments(words: list[OcrWord]) -> list[list[OcrWord]]:
             continue
         head, tail = w.text[: m.start()], _LEADER.sub(" ", w.text[m.start():]).strip(" .…_")
         if fold_alnum(head):
-            segs[-1].append(OcrWord(head, w.bbox, w.confidence, w.block, w.paragraph, w.line,
-                                    w.word))
+            segs[-1].append(dataclasses.replace(w, text=head))
         segs.append([])
         if fold_alnum(tail):
-            segs[-1].append(OcrWord(tail, w.bbox, w.confidence, w.block, w.paragraph, w.line,
-                                    w.word))
+            segs[-1].append(dataclasses.replace(w, text=tail))
     return [sg for sg in segs if _meaningful(sg)]
 
 
@@ -422,7 +420,7 @@ class _Doc:
         if tail:
             lw = line.words[line.tokens[span.end - 1].word]
             words = [
-                OcrWord(tail, lw.bbox, lw.confidence, lw.block, lw.paragraph, lw.line, lw.word)
+                dataclasses.replace(lw, text=tail)
             ]
             words += line.words[start:end]
         if nxt and words:
@@ -670,28 +668,36 @@ def extract_records(document_type: str, pages: list[OcrPage], review_threshold: 
 
 
 def hand_records(document_type: str, pages: list[OcrPage]):
-    """(field id, Field, handwriting features) of the values found: the detector's data."""
+    """(field id, Field, handwriting features) of the values found: the detector's data,
+    the very features each value's score was computed from."""
     if document_type not in schemas() or document_type.startswith("_"):
         return []
-    global _FIELD_WORDS
-    ink = {p.number: hw.page_index(p) for p in pages}
-    hand_page = {p.number: hw.page_stats(p, ink[p.number]) for p in pages}
-    out = []
-    _FIELD_WORDS = {}
+    global _HAND_FEATURES
+    _HAND_FEATURES = {}
     try:
-        for fid, f in extract(document_type, pages, review_threshold=0.0).items():
-            words = _FIELD_WORDS.get(id(f))
-            if words:
-                x = hw.field_features(words, ink.get(f.page), hand_page.get(f.page))
-                if x is not None:
-                    out.append((fid, f, x))
+        fields = extract(document_type, pages, review_threshold=0.0)
+        return [(fid, f, _HAND_FEATURES[id(f)]) for fid, f in fields.items()
+                if _HAND_FEATURES.get(id(f)) is not None]
     finally:
-        _FIELD_WORDS = None
+        _HAND_FEATURES = None
+
+
+# each Field's handwriting features, kept only while hand_records asks for them
+_HAND_FEATURES: dict[int, list[float] | None] | None = None
+
+
+def _printed_around(doc: _Doc, rv: RawValue, span: Span | None) -> list[OcrWord]:
+    """The words around a value that the form printed: the rest of the value's line, or its
+    label's line when the value stands alone on its own (the height reference of
+    ``handwriting.height_vs``)."""
+    mine = {tuple(w.bbox) for w in rv.words}
+    first = tuple(rv.words[0].bbox)
+    line = next((ln for ln in doc.lines if ln.page == rv.page
+                 and any(tuple(w.bbox) == first for w in ln.words)), None)
+    out = [w for w in line.words if tuple(w.bbox) not in mine] if line else []
+    if len(out) < 2 and span is not None:
+        out += [w for w in doc.lines[span.line].words if tuple(w.bbox) not in mine]
     return out
-
-
-# the words behind each Field, kept only while hand_records asks for them
-_FIELD_WORDS: dict[int, list[OcrWord]] | None = None
 
 
 # reasons that do not come from the reading itself: the model decides on those fields
@@ -765,6 +771,8 @@ def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repair
     return {
         "ocr_min": confs[0] / 100.0,
         "ocr_mean": sum(confs) / len(confs) / 100.0,
+        # the strongest other reading of any character: a sure word may still have one
+        "rival": max(w.rival for w in rv.words) / 100.0,
         "label": rv.label_score,
         "below": float(rv.below),
         "words": math.log1p(len(rv.words)),
@@ -870,8 +878,9 @@ def _extract(
         if not rv.words or not fold_alnum(nz.clean_text(rv.text)):
             fields[fid] = _missing(fid, kind, "value_not_found")
             continue
-        hand = hw.score(hw.field_features(rv.words, ink.get(rv.page), hand_page.get(rv.page)),
-                        cm.hand_model())
+        hand_x = hw.field_features(rv.words, ink.get(rv.page), hand_page.get(rv.page),
+                                   _printed_around(doc, rv, span_used))
+        hand = hw.score(hand_x, cm.hand_model())
         words_of = rv.words
         unfused = 0
         if kind in ("name", "text"):
@@ -954,6 +963,12 @@ def _extract(
             rv = _tighten(rv, spec.get("normalizer", kind), value)
             rv.spare = sum(bool(fold_alnum(w.text)) for w in words_of) - sum(
                 bool(fold_alnum(w.text)) for w in rv.words) if len(rv.words) < before else 0
+            if len(rv.words) < before:
+                # the ink of the words the value was read from, not of a stray mark beside
+                # them (a box row's "®" or "|" made printed ID numbers look handwritten)
+                hand_x = hw.field_features(rv.words, ink.get(rv.page), hand_page.get(rv.page),
+                                           _printed_around(doc, rv, span_used))
+                hand = hw.score(hand_x, cm.hand_model())
         fx = features(rv, kind, soft, vocab, repaired, hand,
                       quality.get(rv.page, {"page_conf": 0.0, "page_weak": 1.0}), value,
                       document_type, unfused)
@@ -970,8 +985,8 @@ def _extract(
             fid, kind, value, squash(rv.text), conf, rv.page, union_bbox(rv.words), False, reasons
         )
         _mark_hand(f, hand)
-        if _FIELD_WORDS is not None:
-            _FIELD_WORDS[id(f)] = words_of
+        if _HAND_FEATURES is not None:
+            _HAND_FEATURES[id(f)] = hand_x
         if rv.page in unfamiliar and not rv.qr:
             f.reasons.append("unfamiliar_page")
         if not rv.qr:

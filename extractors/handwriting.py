@@ -29,8 +29,8 @@ from pipeline.model import OcrPage, OcrWord
 WORD_FEATURES = ("chroma", "blue", "stroke", "stroke_cv", "pressure", "height")
 FIELD_FEATURES = (
     tuple(f"mean_{f}" for f in WORD_FEATURES) + tuple(f"max_{f}" for f in WORD_FEATURES)
-    + ("baseline", "ocr_conf", "ocr_min", "dotted", "odd_chars",
-       "page_coloured", "page_tall", "page_dotted")
+    + ("baseline", "ocr_conf", "ocr_min", "dotted", "odd_chars", "vs_print",
+       "page_coloured", "page_dotted")
 )
 
 
@@ -95,7 +95,7 @@ def page_index(page: OcrPage) -> dict[tuple[int, int, int, int], list[float]]:
 
 
 _DOTTED = re.compile(r"\w[.…·,]+\w|\.{2,}|\w\.$")
-_ODD = re.compile(r"[^\w\s.,:;/()\-+@]")
+_ODD = re.compile(r"[^\w\s.,:;/()\-+@|\[\]{}]")  # box edges (`|`, `[`) are printed
 
 
 def reading_signs(words: Sequence[OcrWord]) -> tuple[float, float]:
@@ -113,11 +113,10 @@ def page_stats(page: OcrPage, index: dict) -> list[float]:
     """How hand-filled the page as a whole looks (a form is filled by one hand, in one go)."""
     rows = list(index.values())
     if not rows:
-        return [0.0, 0.0, 0.0]
+        return [0.0, 0.0]
     coloured = sum(r[0] > 0.12 for r in rows) / len(rows)
-    tall = sum(r[5] > 1.25 for r in rows) / len(rows)
     dotted, _ = reading_signs(page.words)
-    return [coloured, tall, dotted]
+    return [coloured, dotted]
 
 
 def _containing(index: dict, bbox) -> list[float] | None:
@@ -131,8 +130,11 @@ def _containing(index: dict, bbox) -> list[float] | None:
 
 
 def field_features(words: Sequence[OcrWord], index: dict | None,
-                   page: list[float] | None = None) -> list[float] | None:
-    """FIELD_FEATURES of a value's words; None when the page carries no ink features."""
+                   page: list[float] | None = None,
+                   printed: Sequence[OcrWord] = ()) -> list[float] | None:
+    """FIELD_FEATURES of a value's words; None when the page carries no ink features.
+    ``printed``: the words printed around the value (its label and the rest of its line),
+    whose height the value's is measured against (``vs_print``)."""
     if not words or not index:
         return None
     rows = [index.get(tuple(int(v) for v in w.bbox)) or _containing(index, w.bbox)
@@ -150,7 +152,19 @@ def field_features(words: Sequence[OcrWord], index: dict | None,
     confs = [w.confidence / 100.0 for w in words]
     dotted, odd = reading_signs(words)
     return [*mean, *top, min(baseline, 2.0), sum(confs) / len(confs), min(confs), dotted,
-            odd, *(page or [0.0, 0.0, 0.0])]
+            odd, min(height_vs(words, printed), 3.0), *(page or [0.0, 0.0])]
+
+
+def height_vs(words: Sequence[OcrWord], printed: Sequence[OcrWord]) -> float:
+    """The value's median word height over the printed words' around it. A hand writes
+    larger than the form's print beside it; against the page's median word instead, a real
+    form's titles and mixed print sizes made every value look tall (on the official CT01
+    a fifth of the page's words were "tall", and every typed value went to review)."""
+    ref = [w.bbox[3] - w.bbox[1] for w in printed if any(c.isalnum() for c in w.text)]
+    if not ref:
+        return 1.0
+    hs = sorted(w.bbox[3] - w.bbox[1] for w in words)
+    return hs[len(hs) // 2] / max(1, sorted(ref)[len(ref) // 2])
 
 
 def score(features: list[float] | None, model: dict | None) -> float:

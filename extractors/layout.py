@@ -8,6 +8,7 @@ as fuzzy matches of the folded label against runs of consecutive tokens of one l
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -79,8 +80,8 @@ def split_glued(w: OcrWord) -> list[OcrWord]:
     a, b = m.group(1), m.group(2)
     x0, y0, x1, y1 = w.bbox
     cut = x0 + round((x1 - x0) * len(a) / len(text))
-    return [OcrWord(a, (x0, y0, cut, y1), w.confidence, w.block, w.paragraph, w.line, w.word),
-            OcrWord(b, (cut, y0, x1, y1), w.confidence, w.block, w.paragraph, w.line, w.word)]
+    return [dataclasses.replace(w, text=a, bbox=(x0, y0, cut, y1)),
+            dataclasses.replace(w, text=b, bbox=(cut, y0, x1, y1))]
 
 
 def _clean_words(page: OcrPage) -> list[OcrWord]:
@@ -90,7 +91,7 @@ def _clean_words(page: OcrPage) -> list[OcrWord]:
         if not text:
             continue
         if text != w.text:
-            w = OcrWord(text, w.bbox, w.confidence, w.block, w.paragraph, w.line, w.word)
+            w = dataclasses.replace(w, text=text)
         out.extend(split_glued(w))
     return out
 

@@ -44,7 +44,7 @@ _VN_DATE = re.compile(
     r"(?:ngay\s*)?(\d{1,2})\s*th[a-z]{2,4}\s*(\d{1,2})\s*n[a-z]{1,3}\s*(\d{4})", re.IGNORECASE
 )
 _NUM_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-:]\s*(\d{1,2})\s*[/.\-:]\s*(\d{4})(?!\d)")
-_LOOSE_DATE = re.compile(r"(?<!\d)(\d{1,2})[\s/.,\-]+(\d{1,2})[\s/.,\-]*(\d{4})(?!\d)")
+_LOOSE_DATE = re.compile(r"(?<!\d)(\d{1,2})[\s/.,;\-]+(\d{1,2})[\s/.,;\-]*(\d{4})(?!\d)")
 _PACKED_DATE = re.compile(r"(?<!\d)(\d{2})[\s/.,\-]?(\d{2})[\s/.,\-]?(\d{4})(?!\d)")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _LEAD_REF = re.compile(r"^(?:\(\s*\d{1,2}\s*\)|[:;,.\-–]|\s)+")

@@ -29,17 +29,11 @@ UNREAD = "?"
 
 @dataclass(frozen=True)
 class BoxRow:
-    """A row of boxes: the outer box and each cell's inside (page pixels, x0 y0 x1 y1)."""
+    """A row of boxes: the outer box and each cell between its walls (page pixels, x0 y0 x1
+    y1; ``cell_inside`` trims a cell to where its digit is read)."""
 
     bbox: tuple[int, int, int, int]
     cells: tuple[tuple[int, int, int, int], ...]
-
-
-@dataclass(frozen=True)
-class CellReading:
-    text: str  # one digit, or UNREAD
-    bbox: tuple[int, int, int, int]  # the ink inside the cell
-    confidence: float  # 0..100
 
 
 FIND_DPI = 150.0  # rows of boxes are found on the page brought down to this resolution
@@ -197,8 +191,11 @@ def filled_cells(gray: np.ndarray, row: BoxRow) -> list[tuple[int, int, int, int
     for cell in row.cells:
         x0, y0, x1, y1 = cell_inside(cell)
         crop = gray[y0:y1, x0:x1]
-        mask = crop < min(160, int(np.median(gray[y0:y1, x0:x1])) - 60) if crop.size else crop
-        if crop.size == 0 or mask.mean() < FILLED_INK:
+        if crop.size == 0:
+            out.append(None)
+            continue
+        mask = crop < min(160, int(np.median(crop)) - 60)  # ink: well darker than the paper
+        if mask.mean() < FILLED_INK:
             out.append(None)
             continue
         ys, xs = np.nonzero(mask)

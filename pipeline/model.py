@@ -132,6 +132,10 @@ class OcrWord:
     paragraph: int
     line: int
     word: int
+    # the surest other reading Tesseract weighed for any of its characters (0..100, from the
+    # LSTM's symbol choices): a confident word with a strong rival ("8" against "5" at 57) is
+    # a misreading waiting to happen that the word's own confidence does not show
+    rival: float = 0.0
 
     def to_dict(self, *, exact: bool = False) -> dict[str, Any]:
         out = {
@@ -142,6 +146,8 @@ class OcrWord:
             "paragraph": self.paragraph,
             "line": self.line,
         }
+        if self.rival:
+            out["rival"] = self.rival if exact else round(self.rival, 1)
         if exact:
             out["word"] = self.word
         return out
@@ -220,6 +226,7 @@ class OcrPage:
                 paragraph=w.get("paragraph", 0),
                 line=w.get("line", 0),
                 word=w.get("word", i),
+                rival=float(w.get("rival", 0.0)),
             )
             for i, w in enumerate(d.get("words", []))
         ]

@@ -90,6 +90,8 @@ def _engine(settings: OcrSettings, languages: str | None = None,
         # print; scans of forms and letters have none, and the same readings came 15-20%
         # faster without (Công báo and FUNSD pages, same words read).
         api.SetVariable("tessedit_do_invert", "0")
+        # keep the LSTM's other choices per character (``OcrWord.rival``)
+        api.SetVariable("lstm_choice_mode", "2")
         _engines[key] = api
     api.SetPageSegMode(psm)
     return api
@@ -221,7 +223,7 @@ def _read_page(api, image, settings, deadline, number) -> list[OcrWord]:
             raise StageTimeout(f"Tesseract took over {settings.page_timeout:.0f} s on page "
                                f"{number}", code="ocr_timeout")
         raise OcrError(f"Tesseract could not recognise page {number}")
-    return parse_tsv(api.GetTSVText(0))
+    return read_words(api)
 
 
 def _layout_lines(api) -> tuple[list[tuple], float]:
@@ -323,9 +325,7 @@ def _read_line(image, lines, index, dpi, settings, language, deadline,
         _remaining_ms(deadline, number)  # raises when the page's time is up
         return []  # Tesseract gave up on this line only
     words = []
-    for word in parse_tsv(api.GetTSVText(0)):
-        if in_image and word.confidence < IMAGE_WORD_CONFIDENCE:
-            continue
+    for word in read_words(api):
         left, top, right, bottom = word.bbox
         words.append(replace(word, bbox=(left + dx, top + dy, right + dx, bottom + dy),
                              block=block, paragraph=paragraph,
@@ -333,7 +333,21 @@ def _read_line(image, lines, index, dpi, settings, language, deadline,
     api.Clear()
     if _rule_read_as_text(words):
         return []
-    return _reread_small(image, words, dpi, settings, language, deadline, number)
+    words = _reread_small(image, words, dpi, settings, language, deadline, number)
+    if in_image and not _reads_as_text(words):
+        # a stamp or a logo: only what Tesseract is sure of
+        words = [w for w in words if w.confidence >= IMAGE_WORD_CONFIDENCE]
+    return words
+
+
+def _reads_as_text(words: list[OcrWord]) -> bool:
+    """An "image" region that layout analysis misjudged: many of its words are words read
+    surely, as on CT01's date line, whose 6-7 pt blanks made it an image (its "tháng năm
+    sinh", "Giới tính:" at 89-97, the date and "Nữ" beside them at 53-57, which the stamp
+    filter dropped)."""
+    sure = sum(w.confidence >= IMAGE_WORD_CONFIDENCE and any(c.isalpha() for c in w.text)
+               for w in words)
+    return sure >= 3 and sure >= 0.4 * len(words)
 
 
 SMALL_WORD = 0.8  # of the line's tall words' height: print much smaller than its line's
@@ -388,7 +402,7 @@ def _reread_small(image, words, dpi, settings, language, deadline, number) -> li
         if not api.Recognize(timeout=_remaining_ms(deadline, number)):
             api.Clear()
             continue
-        again = parse_tsv(api.GetTSVText(0))
+        again = read_words(api)
         api.Clear()
         if not again or sum(v.confidence for v in again) / len(again) \
                 <= sum(v.confidence for v in run) / len(run):
@@ -458,6 +472,34 @@ def vertical_share(api: tesserocr.PyTessBaseAPI) -> float:
         if not iterator.Next(tesserocr.RIL.BLOCK):
             break
     return vertical / blocks if blocks else 0.0
+
+
+def read_words(api) -> list[OcrWord]:
+    """The words of the last recognition, each with its strongest rival reading."""
+    words = parse_tsv(api.GetTSVText(0))
+    rivals = _rivals(api)
+    return [replace(w, rival=rivals.get(w.bbox, 0.0)) for w in words]
+
+
+def _rivals(api) -> dict[tuple[int, int, int, int], float]:
+    """Per word box: the highest confidence of a character choice other than the one read."""
+    out: dict[tuple[int, int, int, int], float] = {}
+    iterator = api.GetIterator()
+    symbol, word = tesserocr.RIL.SYMBOL, tesserocr.RIL.WORD
+    box = None
+    while iterator is not None and not iterator.Empty(symbol):
+        if iterator.IsAtBeginningOf(word):
+            box = iterator.BoundingBox(word)
+            if box is not None:
+                out.setdefault(tuple(box), 0.0)
+        chosen = iterator.GetUTF8Text(symbol)
+        best = max((c.Confidence() for c in iterator.GetChoiceIterator()
+                    if c.GetUTF8Text() != chosen), default=0.0)
+        if box is not None and best > out[tuple(box)]:
+            out[tuple(box)] = round(float(best), 1)
+        if not iterator.Next(symbol):
+            break
+    return out
 
 
 def parse_tsv(tsv: str) -> list[OcrWord]:

@@ -286,3 +286,34 @@ def test_a_place_of_signing_must_name_a_unit_and_fixed_wording_its_own_marks():
     assert not misworded("Chi nhánh số 3 - Trung tâm Phục vụ hành chính công thành phố Hà Nội",
                          wording)
     assert not misworded("Một nơi khác", wording)  # wording absent: not this check's to judge
+
+
+def test_a_date_whose_slash_was_read_as_a_semicolon():
+    # CT01's three blanks "…/…/…" read "31; 08/2000": a date, with the model told so
+    assert nz.norm_date("31; 08/2000") == ("2000-08-31", ["~date_separators_missing"])
+
+
+def test_a_value_is_measured_against_the_print_around_it():
+    from extractors.handwriting import height_vs
+
+    def word(text, x, height):
+        return OcrWord(text, (x, 100 - height, x + 40, 100), 95.0, 1, 1, 1, 1)
+
+    label = [word("Họ", 0, 20), word("và", 50, 20), word("tên:", 100, 20)]
+    assert height_vs([word("NGUYỄN", 150, 21)], label) == pytest.approx(1.05)  # typed
+    assert height_vs([word("Nguyễn", 150, 40)], label) == 2.0  # written by hand, larger
+    assert height_vs([word("Nguyễn", 150, 40)], []) == 1.0  # nothing printed to compare
+
+
+def test_a_model_fitted_on_other_features_accepts_nothing(tmp_path, monkeypatch):
+    from extractors import confidence as cm
+
+    stale = tmp_path / "confidence.json"
+    stale.write_text('{"handwriting": {"features": ["page_tall"]}, '
+                     '"threshold": {"threshold": 0.5}}')
+    monkeypatch.setattr(cm, "MODEL_PATH", stale)
+    cm.model.cache_clear()
+    try:
+        assert cm.hand_model() is None and cm.accept_threshold() > 1.0
+    finally:
+        cm.model.cache_clear()

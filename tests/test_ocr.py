@@ -104,3 +104,20 @@ def test_a_word_in_the_pdf_sits_on_its_printed_box(realdata, tmp_path):
             assert abs(bx1 - x1) < 6  # the trailing space is part of the selection
             checked += 1
     assert checked >= 3
+
+
+def test_an_image_region_that_reads_as_text_keeps_its_unsure_words():
+    """Layout analysis took CT01's date line (6-7 pt blanks between 13 pt values) for an
+    image; the stamp filter then dropped the date and "Nữ" read at 53-57. A region most of
+    whose words read surely is text: all its words stay. A stamp keeps only its sure words."""
+    from pipeline.model import OcrWord
+
+    def words(*pairs):
+        return [OcrWord(t, (i * 50, 0, i * 50 + 40, 20), c, 1, 1, 1001, i + 1)
+                for i, (t, c) in enumerate(pairs)]
+
+    line = words(("2.Naày,", 52), ("tháng", 89), ("nămsinh:", 89), ("Í3/", 23),
+                 ("03/1974", 57), ("3.", 91), ("Giới", 97), ("tính:", 93), ("Nữ", 53))
+    stamp = words(("UBND", 88), ("ả", 30), ("%", 12), ("xã", 41), ("ố", 22), ("Ø", 35))
+    assert ocr._reads_as_text(line)
+    assert not ocr._reads_as_text(stamp)

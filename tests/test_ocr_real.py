@@ -123,3 +123,26 @@ def test_unsure_upright_scan_is_not_read_twice(realdata):
     assert page.rotation == 0
     truth = funsd_truth(realdata, name)
     assert word_recall(truth, page.text) >= word_recall(truth, plain_tesseract(path, "eng"))
+
+
+def test_strong_rival_readings_mark_the_doubtful_words(realdata, congbao_200):
+    """Each word keeps the surest other reading Tesseract weighed for any of its characters
+    (``OcrWord.rival``): on a real page, words read with a strong rival are wrong far more
+    often than words read with none, so the confidence model can use it; it survives the
+    page's serialisation (the OCR sidecar, the calibration sets)."""
+    from pipeline.model import OcrPage
+    from pipeline.textmetrics import normalize_for_cer
+
+    truth = Counter(normalize_for_cer(
+        (realdata / "vn-admin" / "New_54.2014.QH13.p3.txt").read_text()).split())
+    page = sohoa_page(congbao_200)
+
+    def wrong_share(words):
+        return sum(normalize_for_cer(w.text) not in truth for w in words) / len(words)
+
+    strong = [w for w in page.words if w.rival >= 50]
+    none = [w for w in page.words if w.rival == 0]
+    assert len(strong) >= 5 and len(none) >= 100
+    assert wrong_share(strong) >= 2 * wrong_share(none) + 0.05
+    again = OcrPage.from_dict(page.to_dict(exact=True))
+    assert [w.rival for w in again.words] == [w.rival for w in page.words]
