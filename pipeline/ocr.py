@@ -56,6 +56,7 @@ TEXT_BLOCKS = {tesserocr.PT.FLOWING_TEXT, tesserocr.PT.HEADING_TEXT, tesserocr.P
 IMAGE_BLOCKS = {tesserocr.PT.FLOWING_IMAGE, tesserocr.PT.HEADING_IMAGE,
                 tesserocr.PT.PULLOUT_IMAGE}
 IMAGE_WORD_CONFIDENCE = 75
+IMAGE_TEXT_WORDS = 40  # an image region of a line or two may be text layout analysis misjudged
 _VIETNAMESE_ONLY = set("ăâđêôơưĂÂĐÊÔƠƯ"
                        "àảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
                        "ÀẢÃÁẠẰẲẴẮẶẦẨẪẤẬÈẺẼÉẸỀỂỄẾỆÌỈĨÍỊÒỎÕÓỌỒỔỖỐỘỜỞỠỚỢÙỦŨÚỤỪỬỮỨỰỲỶỸÝỴ")
@@ -333,6 +334,12 @@ def _read_line(image, lines, index, dpi, settings, language, deadline,
     api.Clear()
     if _rule_read_as_text(words):
         return []
+    if in_image and len(words) > IMAGE_TEXT_WORDS:
+        # a picture of a page or a table taken whole (5,748 words on a scanned CC01 sheet):
+        # its sure words only, before any re-reading (1,250 small runs read again had run
+        # past the page's time limit)
+        words = [w for w in words if w.confidence >= IMAGE_WORD_CONFIDENCE]
+        return _reread_small(image, words, dpi, settings, language, deadline, number)
     words = _reread_small(image, words, dpi, settings, language, deadline, number)
     if in_image and not _reads_as_text(words):
         # a stamp or a logo: only what Tesseract is sure of
