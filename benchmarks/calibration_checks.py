@@ -5,6 +5,10 @@
     SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py surest-wrong
     SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py hand-detect \
         [--wordforms /tmp/wordforms-set/set10]
+    SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py threshold-set \
+        [--threshold 520]
+    .venv/bin/python benchmarks/calibration_checks.py weights
+    .venv/bin/python benchmarks/calibration_checks.py same-readings DIR_A DIR_B
 
 ``threshold``: is a threshold chosen on the fields the model was fitted on optimistic? The
 model is fitted on the first half of the calibration documents, its in-sample threshold
@@ -23,6 +27,17 @@ more on hand-filled and on printed forms, values sent to review as ``handwritten
 as hand-filled) and, with ``--wordforms``, on the word-forms set's CT01 and CC01 scans (real
 layouts, all printed: every value flagged there is a false alarm; read afresh through the page
 chain).
+
+``threshold-set``: the first documents of the threshold set scored by the shipped model, as
+counts only (the ranks at which wrong fields stand, accepted and right fields at a few
+thresholds); its values are never printed, so reading it does not spend the set.
+
+``weights``: what one unit of each confidence feature adds to a field's logit in the shipped
+model (its weight over its scale), strongest first.
+
+``same-readings``: whether two cached readings of a generated set (two
+``~/.cache/sohoa/ocr-sets/<set>-<key>`` folders, made by two versions of the code) hold the same
+words on every page.
 
 OCR comes from the keyed cache of ``extractors/devsets.py`` (read afresh when the code changed).
 """
@@ -179,6 +194,44 @@ def _hand_wordforms(root: Path) -> None:
           f"to review as handwritten {reviewed}/{values}")
 
 
+def threshold_set(count: int) -> None:
+    xs, ok, _, _ = calibrate.records(_set("threshold", count))
+    p = cm.predict(cm.model()["confidence"], np.array(xs, dtype=float))
+    right = np.array(ok)
+    order = np.argsort(-p)
+    wrong = [rank for rank, i in enumerate(order, 1) if not right[i]]
+    print(f"{len(ok)} model-decided fields, {int(right.sum())} right; the first wrong ones at "
+          f"ranks {wrong[:8]}")
+    for t in (0.9999, 0.9995, 0.999, 0.998, cm.accept_threshold()):
+        took = p >= t
+        n, k = int(took.sum()), int(right[took].sum())
+        print(f"  P >= {t:.4f}: {n} accepted, {k} right, lower bound "
+              f"{cm.lower_bound(k, n) if n else 0.0:.4f}")
+
+
+def weights() -> None:
+    m = cm.model()["confidence"]
+    per_unit = sorted(zip(m["features"], (w / s for w, s in zip(m["weights"], m["scale"],
+                                                                   strict=True)), strict=True),
+                      key=lambda t: -abs(t[1]))
+    for name, logit in per_unit:
+        print(f"  {name:16s} {logit:+.2f} logits per unit")
+
+
+def same_readings(a: Path, b: Path) -> None:
+    import json
+
+    differ = pages = 0
+    for f in sorted(a.glob("*.json")):
+        one, two = json.loads(f.read_text()), json.loads((b / f.name).read_text())
+        for p, q in zip(one["pages"], two["pages"], strict=True):
+            pages += 1
+            if p.get("words") != q.get("words"):
+                differ += 1
+                print(f"  differs: {f.name} page {p['page']}")
+    print(f"{differ} of {pages} pages differ")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="check", required=True)
@@ -192,6 +245,12 @@ def main(argv: list[str] | None = None) -> int:
     d = sub.add_parser("hand-detect")
     d.add_argument("--development", type=int, default=calibrate.COUNTS["development"])
     d.add_argument("--wordforms", type=Path, help="a word-forms set (benchmarks/wordforms/)")
+    ts = sub.add_parser("threshold-set")
+    ts.add_argument("--threshold", type=int, default=calibrate.COUNTS["threshold"])
+    sub.add_parser("weights")
+    sr = sub.add_parser("same-readings")
+    sr.add_argument("a", type=Path)
+    sr.add_argument("b", type=Path)
     a = ap.parse_args(argv)
     if a.check == "threshold":
         threshold(a.calibration)
@@ -199,6 +258,12 @@ def main(argv: list[str] | None = None) -> int:
         surest_wrong(a.calibration, a.show)
     elif a.check == "hand-detect":
         hand_detect(a.development, a.wordforms)
+    elif a.check == "threshold-set":
+        threshold_set(a.threshold)
+    elif a.check == "weights":
+        weights()
+    elif a.check == "same-readings":
+        same_readings(a.a, a.b)
     else:
         hand_share([float(s) for s in a.shares.split(",")],
                    {k: calibrate.COUNTS[k] for k in ("calibration", "development")})
