@@ -57,6 +57,10 @@ IMAGE_BLOCKS = {tesserocr.PT.FLOWING_IMAGE, tesserocr.PT.HEADING_IMAGE,
                 tesserocr.PT.PULLOUT_IMAGE}
 IMAGE_WORD_CONFIDENCE = 75
 IMAGE_TEXT_WORDS = 40  # an image region of a line or two may be text layout analysis misjudged
+# A line kind: "text" (a line of a text block), "image" (an image region, read whole) or
+# "found" (letter-sized ink that layout analysis left out, see _unfound_lines).
+FOUND_LINE_PX = 24  # a line's height in the image where left-out rows are looked for
+FOUND_MAX_LINES = 30  # more rows of ink left out than this is a picture, not lost lines
 _VIETNAMESE_ONLY = set("ăâđêôơưĂÂĐÊÔƠƯ"
                        "àảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
                        "ÀẢÃÁẠẰẲẴẮẶẦẨẪẤẬÈẺẼÉẸỀỂỄẾỆÌỈĨÍỊÒỎÕÓỌỒỔỖỐỘỜỞỠỚỢÙỦŨÚỤỪỬỮỨỰỲỶỸÝỴ")
@@ -135,6 +139,9 @@ def recognize(image: np.ndarray, *, number: int = 1, dpi: float = 300.0,
     language = settings.languages
     if max_lines is not None:
         lines = lines[:max_lines]
+    elif lines and vertical <= 0.5:
+        lines = _with_unfound_lines(image, lines)
+        timings["ocr.unfound"] = time.perf_counter() - started - sum(timings.values())
     if lines and vertical <= 0.5:
         words, language = _read_lines(image, lines, dpi, settings, deadline, number)
     else:  # vertical text (a page on its side) or no lines: Tesseract's own page mode
@@ -252,14 +259,85 @@ def _layout_lines(api) -> tuple[list[tuple], float]:
         if kind in TEXT_BLOCKS:
             box = iterator.BoundingBox(tesserocr.RIL.TEXTLINE)
             if box is not None:
-                lines.append((block, paragraph, line, box, False))
+                lines.append((block, paragraph, line, box, "text"))
         elif kind in IMAGE_BLOCKS and not (lines and lines[-1][0] == block):
             box = iterator.BoundingBox(tesserocr.RIL.BLOCK)  # the region, read once
             if box is not None:
-                lines.append((block, paragraph, line, box, True))
+                lines.append((block, paragraph, line, box, "image"))
         if not iterator.Next(tesserocr.RIL.TEXTLINE):
             break
     return lines, (vertical / blocks if blocks else 0.0)
+
+
+def _with_unfound_lines(image: np.ndarray, lines: list[tuple]) -> list[tuple]:
+    """The layout's lines with the rows of letter-sized ink none of them covers, each put
+    after the line above it. Layout analysis drops a short line: the last word of a wrapped
+    value alone before its dot leaders (`Nội ........` under `…, quận Hoàn Kiếm, Hà`), and the
+    value was read cut short, with a sure reading of every word it kept."""
+    found = _unfound_rows(image, lines)
+    if not found:
+        return lines
+    out = list(lines)
+    for box in sorted(found, key=lambda b: -b[1]):  # bottom first: insert points stay valid
+        centre = (box[1] + box[3]) / 2
+        above = [k for k, ln in enumerate(out) if ln[3][3] <= centre
+                 and min(ln[3][2], box[2]) > max(ln[3][0], box[0]) - (box[2] - box[0])]
+        at = max(above, key=lambda k: out[k][3][3]) if above else -1
+        block, paragraph = (out[at][0], out[at][1]) if at >= 0 else (out[0][0], out[0][1])
+        out.insert(at + 1, (block, paragraph, 0, box, "found"))
+    numbered, count = [], {}
+    for block, paragraph, _, box, kind in out:  # lines renumbered in reading order
+        count[(block, paragraph)] = count.get((block, paragraph), 0) + 1
+        numbered.append((block, paragraph, count[(block, paragraph)], box, kind))
+    return numbered
+
+
+def _unfound_rows(image: np.ndarray, lines: list[tuple]) -> list[tuple[int, int, int, int]]:
+    """Boxes of rows of at least two letter-sized marks outside every layout line (tone marks,
+    dots, speckles and rules are smaller or longer than letters)."""
+    heights = sorted(ln[3][3] - ln[3][1] for ln in lines if ln[4] == "text")
+    if not heights:
+        return []
+    size = heights[len(heights) // 2]  # the page's print size
+    # looked for at about 24 px a line (a quarter of the work on a 300-dpi page)
+    scale = min(1.0, FOUND_LINE_PX / max(1, size))
+    small = image if scale == 1.0 else cv2.resize(image, None, fx=scale, fy=scale,
+                                                  interpolation=cv2.INTER_AREA)
+    _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    h = size * scale
+    pad_y, pad_x = max(1, int(0.15 * h)), max(1, int(0.5 * h))
+    for _, _, _, box, _ in lines:
+        x0, y0, x1, y1 = (int(v * scale) for v in box)
+        ink[max(0, y0 - pad_y):y1 + pad_y + 1, max(0, x0 - pad_x):x1 + pad_x + 1] = 0
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    letters = sorted((int(x), int(y), int(x + w), int(y + g)) for x, y, w, g, area in stats[1:]
+                     if 0.3 * h <= g <= 1.5 * h and 0.08 * h <= w <= 6 * h
+                     and area >= 0.1 * w * g)
+    rows: list[list[int]] = []  # x0, y0, x1, y1, marks
+    for x0, y0, x1, y1 in letters:
+        centre = (y0 + y1) / 2
+        row = next((r for r in rows if r[1] - 0.2 * h <= centre <= r[3] + 0.2 * h
+                    and x0 - r[2] <= 2.5 * h), None)
+        if row is None:
+            rows.append([x0, y0, x1, y1, 1])
+        else:
+            row[:5] = [min(row[0], x0), min(row[1], y0), max(row[2], x1), max(row[3], y1),
+                       row[4] + 1]
+    rows = [r for r in rows if r[4] >= 2 and r[2] - r[0] >= 0.8 * h and r[3] - r[1] <= 2 * h]
+    merged: list[list[int]] = []  # rows side by side (a table's cells) are one line
+    for r in sorted(rows, key=lambda r: r[0]):
+        same = next((m for m in merged
+                     if min(m[3], r[3]) - max(m[1], r[1]) >= 0.5 * min(m[3] - m[1], r[3] - r[1])),
+                    None)
+        if same is None:
+            merged.append(list(r))
+        else:
+            same[:4] = [min(same[0], r[0]), min(same[1], r[1]), max(same[2], r[2]),
+                        max(same[3], r[3])]
+    # the marks' box grown to a line's: dots below (ộ, ụ) and descenders are not letter-sized
+    found = [(int(r[0] / scale), int(max(0, r[1] - 0.1 * h) / scale), int(r[2] / scale),
+              int(min(ink.shape[0], r[3] + 0.3 * h) / scale)) for r in merged]
+    return found if len(found) <= FOUND_MAX_LINES else []
 
 
 def line_crop(image: np.ndarray, lines, index: int) -> tuple[np.ndarray, int, int]:
@@ -313,7 +391,8 @@ def _read_lines(image, lines, dpi, settings, deadline, number) -> tuple[list[Ocr
 
 def _read_line(image, lines, index, dpi, settings, language, deadline,
                number) -> list[OcrWord]:
-    block, paragraph, line, _, in_image = lines[index]
+    block, paragraph, line, _, kind = lines[index]
+    in_image = kind == "image"
     # An image block's "line" is the whole region (a stamp: several lines and a logo).
     api = _engine(settings, language,
                   tesserocr.PSM.SINGLE_BLOCK if in_image else tesserocr.PSM.SINGLE_LINE)
@@ -341,8 +420,8 @@ def _read_line(image, lines, index, dpi, settings, language, deadline,
         words = [w for w in words if w.confidence >= IMAGE_WORD_CONFIDENCE]
         return _reread_small(image, words, dpi, settings, language, deadline, number)
     words = _reread_small(image, words, dpi, settings, language, deadline, number)
-    if in_image and not _reads_as_text(words):
-        # a stamp or a logo: only what Tesseract is sure of
+    if kind != "text" and not _reads_as_text(words):
+        # a stamp, a logo, a signature or a word left out: only what Tesseract is sure of
         words = [w for w in words if w.confidence >= IMAGE_WORD_CONFIDENCE]
     return words
 

@@ -121,3 +121,58 @@ def test_an_image_region_that_reads_as_text_keeps_its_unsure_words():
     stamp = words(("UBND", 88), ("ả", 30), ("%", 12), ("xã", 41), ("ố", 22), ("Ø", 35))
     assert ocr._reads_as_text(line)
     assert not ocr._reads_as_text(stamp)
+
+
+def _form_page(lines: list[str]):
+    """A form's lines in DejaVu Sans at 300 dpi (13 pt), one every 84 px."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 42)
+    image = Image.new("L", (2480, 200 + 84 * len(lines) + 200), 255)
+    draw = ImageDraw.Draw(image)
+    for k, text in enumerate(lines):
+        draw.text((300, 200 + 84 * k), text, font=font, fill=0)
+    return np.array(image)
+
+
+def test_a_short_line_layout_analysis_leaves_out_is_read(monkeypatch):
+    """The last word of a wrapped address alone before its dot leaders: Tesseract's layout
+    analysis leaves the line out, and the address was read cut short (`…, Hà`) with every
+    word it kept read surely. The letter-sized ink outside every line is read as a line, in
+    its place after the line above."""
+    image = _form_page([
+        "Họ và tên người yêu cầu: Nguyễn Công Nghĩa",
+        "Nơi cư trú: Số 1 phố Hai Bà Trưng, phường Phan Chu Trinh, quận Hoàn Kiếm, Hà",
+        "Nội " + "." * 12,
+        "Giấy tờ tùy thân: Căn cước công dân số 001202234509, cấp ngày 2/12/2023, nơi",
+    ])
+    settings = OcrSettings(languages="vie")
+    page = ocr.recognize(image, dpi=300, settings=settings)
+    assert "Hoàn Kiếm, Hà\nNội\n" in page.text
+    monkeypatch.setattr(ocr, "_with_unfound_lines", lambda image, lines: lines)
+    without = ocr.recognize(image, dpi=300, settings=settings)
+    assert "Nội" not in without.text  # what layout analysis alone gives (else this test is moot)
+
+
+def test_only_rows_of_letters_outside_the_lines_are_taken_for_lines():
+    """Ink outside the layout's lines that is not a row of letters is no line: a rule, dot
+    leaders, specks. A row of letters is, with room for the marks below it."""
+    import cv2
+    import numpy as np
+
+    image = _form_page(["Họ và tên người yêu cầu: Nguyễn Công Nghĩa", "", "", "Hà Nội"])
+    ys, xs = np.nonzero(image[:284] < 128)
+    first = (1, 1, 1, (int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())), "text")
+    cv2.line(image, (300, 330), (2000, 330), 0, 3)  # a rule under the line
+    for x in range(300, 1500, 24):
+        cv2.circle(image, (x, 400), 3, 0, -1)  # dot leaders
+    cv2.circle(image, (2200, 430), 2, 0, -1)  # a speck
+    rows = ocr._unfound_rows(image, [first])
+    assert len(rows) == 1
+    x0, y0, x1, y1 = rows[0]
+    ys, xs = np.nonzero(image[200 + 84 * 3:] < 128)
+    assert x0 <= xs.min() + 2 and x1 >= xs.max() - 2  # "Hà Nội", dot below included
+    assert y0 <= 200 + 84 * 3 + ys.min() and y1 >= 200 + 84 * 3 + ys.max()
+    image[200 + 84 * 3:] = 255
+    assert ocr._unfound_rows(image, [first]) == []
