@@ -277,19 +277,39 @@ def _with_unfound_lines(image: np.ndarray, lines: list[tuple]) -> list[tuple]:
     found = _unfound_rows(image, lines)
     if not found:
         return lines
-    out = list(lines)
-    for box in sorted(found, key=lambda b: -b[1]):  # bottom first: insert points stay valid
+    after: dict[int, list[tuple]] = {}  # index of the line above (-1: none) -> rows
+    for box in found:
         centre = (box[1] + box[3]) / 2
-        above = [k for k, ln in enumerate(out) if ln[3][3] <= centre
+        above = [k for k, ln in enumerate(lines) if ln[3][3] <= centre
                  and min(ln[3][2], box[2]) > max(ln[3][0], box[0]) - (box[2] - box[0])]
-        at = max(above, key=lambda k: out[k][3][3]) if above else -1
-        block, paragraph = (out[at][0], out[at][1]) if at >= 0 else (out[0][0], out[0][1])
-        out.insert(at + 1, (block, paragraph, 0, box, "found"))
+        after.setdefault(max(above, key=lambda k: lines[k][3][3]) if above else -1,
+                         []).append(box)
+    out = []
+    for k in range(-1, len(lines)):
+        if k >= 0:
+            out.append(lines[k])
+        block, paragraph = (lines[max(k, 0)][0], lines[max(k, 0)][1])
+        for box in _reading_order(after.get(k, [])):
+            out.append((block, paragraph, 0, box, "found"))
     numbered, count = [], {}
     for block, paragraph, _, box, kind in out:  # lines renumbered in reading order
         count[(block, paragraph)] = count.get((block, paragraph), 0) + 1
         numbered.append((block, paragraph, count[(block, paragraph)], box, kind))
     return numbered
+
+
+def _reading_order(boxes: list[tuple]) -> list[tuple]:
+    """Top to bottom; boxes side by side (half their height shared: a table's cells) left
+    to right."""
+    rows: list[list[tuple]] = []
+    for box in sorted(boxes, key=lambda b: b[1] + b[3]):
+        last = rows[-1][-1] if rows else None
+        if last and min(last[3], box[3]) - max(last[1], box[1]) >= \
+                0.5 * min(last[3] - last[1], box[3] - box[1]):
+            rows[-1].append(box)
+        else:
+            rows.append([box])
+    return [box for row in rows for box in sorted(row, key=lambda b: b[0])]
 
 
 def _unfound_rows(image: np.ndarray, lines: list[tuple]) -> list[tuple[int, int, int, int]]:
@@ -324,19 +344,9 @@ def _unfound_rows(image: np.ndarray, lines: list[tuple]) -> list[tuple[int, int,
             row[:5] = [min(row[0], x0), min(row[1], y0), max(row[2], x1), max(row[3], y1),
                        row[4] + 1]
     rows = [r for r in rows if r[4] >= 2 and r[2] - r[0] >= 0.8 * h and r[3] - r[1] <= 2 * h]
-    merged: list[list[int]] = []  # rows side by side (a table's cells) are one line
-    for r in sorted(rows, key=lambda r: r[0]):
-        same = next((m for m in merged
-                     if min(m[3], r[3]) - max(m[1], r[1]) >= 0.5 * min(m[3] - m[1], r[3] - r[1])),
-                    None)
-        if same is None:
-            merged.append(list(r))
-        else:
-            same[:4] = [min(same[0], r[0]), min(same[1], r[1]), max(same[2], r[2]),
-                        max(same[3], r[3])]
     # the marks' box grown to a line's: dots below (ộ, ụ) and descenders are not letter-sized
     found = [(int(r[0] / scale), int(max(0, r[1] - 0.1 * h) / scale), int(r[2] / scale),
-              int(min(ink.shape[0], r[3] + 0.3 * h) / scale)) for r in merged]
+              int(min(ink.shape[0], r[3] + 0.3 * h) / scale)) for r in rows]
     return found if len(found) <= FOUND_MAX_LINES else []
 
 
@@ -397,20 +407,19 @@ def _read_line(image, lines, index, dpi, settings, language, deadline,
     api = _engine(settings, language,
                   tesserocr.PSM.SINGLE_BLOCK if in_image else tesserocr.PSM.SINGLE_LINE)
     crop, dx, dy = line_crop(image, lines, index)
-    ch, cw = crop.shape
-    api.SetImageBytes(crop.tobytes(), cw, ch, 1, cw)
-    api.SetSourceResolution(int(round(dpi)))
-    if not api.Recognize(timeout=_remaining_ms(deadline, number)):
-        api.Clear()
-        _remaining_ms(deadline, number)  # raises when the page's time is up
-        return []  # Tesseract gave up on this line only
+    read = _read_crop(api, crop, dpi, deadline, number)
+    if read == [] and not in_image:
+        # Tesseract returns nothing for a line that is mostly dot leaders (`Nội .........`,
+        # the end of a wrapped address): read without them, the word is read at 97
+        bare = _without_leaders(crop)
+        if bare is not None:
+            read = _read_crop(api, bare, dpi, deadline, number)
     words = []
-    for word in read_words(api):
+    for word in read or []:
         left, top, right, bottom = word.bbox
         words.append(replace(word, bbox=(left + dx, top + dy, right + dx, bottom + dy),
                              block=block, paragraph=paragraph,
                              line=line * 1000 + word.line if in_image else line))
-    api.Clear()
     if _rule_read_as_text(words):
         return []
     if in_image and len(words) > IMAGE_TEXT_WORDS:
@@ -424,6 +433,52 @@ def _read_line(image, lines, index, dpi, settings, language, deadline,
         # a stamp, a logo, a signature or a word left out: only what Tesseract is sure of
         words = [w for w in words if w.confidence >= IMAGE_WORD_CONFIDENCE]
     return words
+
+
+def _read_crop(api, crop: np.ndarray, dpi, deadline, number) -> list[OcrWord] | None:
+    """The words of one crop in the crop's coordinates; None when Tesseract gave up on it."""
+    ch, cw = crop.shape
+    api.SetImageBytes(np.ascontiguousarray(crop).tobytes(), cw, ch, 1, cw)
+    api.SetSourceResolution(int(round(dpi)))
+    if not api.Recognize(timeout=_remaining_ms(deadline, number)):
+        api.Clear()
+        _remaining_ms(deadline, number)  # raises when the page's time is up
+        return None  # Tesseract gave up on this line only
+    words = read_words(api)
+    api.Clear()
+    return words
+
+
+def _without_leaders(crop: np.ndarray) -> np.ndarray | None:
+    """The crop with its dot leaders blanked (runs of at least 4 dots, each under a third of
+    the letters' height, side by side on one baseline); None when it has no leaders or no
+    letters beside them. A lone dot below a vowel (ộ, ị) is no run."""
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    marks = stats[1:]
+    if not len(marks):
+        return None
+    letter = float(np.max(marks[:, 3]))
+    dots = sorted((int(x), int(y), int(w), int(g)) for x, y, w, g, _ in marks
+                  if g <= letter / 3 and w <= letter / 3)
+    if len(dots) == len(marks):
+        return None
+    leaders, run = [], dots[:1]
+    for dot in dots[1:]:
+        last = run[-1]
+        if dot[0] - (last[0] + last[2]) <= 1.2 * letter and \
+                abs((dot[1] + dot[3] / 2) - (last[1] + last[3] / 2)) <= 0.3 * letter:
+            run.append(dot)
+        else:
+            leaders += run if len(run) >= 4 else []
+            run = [dot]
+    leaders += run if len(run) >= 4 else []
+    if not leaders:
+        return None
+    bare = crop.copy()
+    for x, y, w, g in leaders:
+        bare[y:y + g, x:x + w] = 255
+    return bare
 
 
 def _reads_as_text(words: list[OcrWord]) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
@@ -176,3 +178,27 @@ def test_only_rows_of_letters_outside_the_lines_are_taken_for_lines():
     assert y0 <= 200 + 84 * 3 + ys.min() and y1 >= 200 + 84 * 3 + ys.max()
     image[200 + 84 * 3:] = 255
     assert ocr._unfound_rows(image, [first]) == []
+
+
+def test_a_line_of_dot_leaders_after_a_word_is_read_without_them():
+    """A real line crop (`line_crop` of a generated land request in DejaVu Sans, 300 dpi): the
+    end of a wrapped address, `Nội ................`, which Tesseract's single-line mode reads
+    as nothing at all; the address was read cut short (`…, huyện Sóc Sơn, Hà`). Read again
+    with its leaders blanked, the word comes back sure."""
+    import cv2
+    import tesserocr
+
+    from pipeline.config import OcrSettings
+
+    crop = cv2.imread(str(Path(__file__).parent / "data" / "dot-leaders-line.png"),
+                      cv2.IMREAD_GRAYSCALE)
+    settings = OcrSettings(languages="vie")
+    api = ocr._engine(settings, "vie", tesserocr.PSM.SINGLE_LINE)
+    deadline = time.perf_counter() + 30
+    assert ocr._read_crop(api, crop, 300, deadline, 1) == []  # what Tesseract gives
+    bare = ocr._without_leaders(crop)
+    words = ocr._read_crop(api, bare, 300, deadline, 1)
+    assert [w.text for w in words] == ["Nội"] and words[0].confidence >= 90
+    # the letters and the dot under the ộ are kept; a line with no leaders is left alone
+    assert (bare[:, :110] == crop[:, :110]).all()
+    assert ocr._without_leaders(bare) is None
