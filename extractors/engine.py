@@ -143,13 +143,23 @@ def _first_word_after(line: Line, span: Span) -> int:
 
 
 def _label_tail(line: Line, span: Span) -> str:
-    """Text glued to the label's last word after a colon ("tên:NGUYỄN")."""
-    w = line.words[line.tokens[span.end - 1].word]
+    """Text glued to the label's last word after a colon ("tên:NGUYỄN") or after the dots of
+    its blank ("tại.......Số 80 ngõ 204": the value's "Số" was lost with the label's word)."""
+    index = line.tokens[span.end - 1].word
+    w = line.words[index]
     if ":" in w.text:
         # after the first colon, without the blank's dots or a second colon ("tính:Nam:....")
         tail = _LEADER.sub(" ", w.text.split(":", 1)[1]).strip(" :.…_")
         if fold_alnum(tail):
             return tail
+    leader = _LEADER.search(w.text)
+    if leader:
+        # only when the label ends before the dots (a label may end on "số" itself)
+        first = next(k for k, t in enumerate(line.tokens) if t.word == index)
+        if span.end - 1 - first < len(fold_alnum(w.text[:leader.start()]).split()):
+            tail = _LEADER.sub(" ", w.text[leader.end():]).strip(" :.…_")
+            if fold_alnum(tail):
+                return tail
     return ""
 
 

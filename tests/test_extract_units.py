@@ -317,3 +317,33 @@ def test_a_model_fitted_on_other_features_accepts_nothing(tmp_path, monkeypatch)
         assert cm.hand_model() is None and cm.accept_threshold() > 1.0
     finally:
         cm.model.cache_clear()
+
+
+@pytest.mark.parametrize("raw, want", [
+    ("1 3.07.1978", "1978-07-03"),  # 13 with a gap: the "1" is not read into the day
+    ("LZ/02/2026", "2026-02-02"),  # 17 read LZ: the L touches the day
+    ("24/03/2026 Số 5", "2026-03-24"),
+])
+def test_a_date_with_marks_not_read_into_it_goes_to_review(raw, want):
+    """Read as a date, kept as read, but a digit beside it or a mark touching it says part of
+    it may be missing: review, never a silent guess."""
+    assert nz.norm_date(raw) == (want, ["date_extra_marks"])
+
+
+@pytest.mark.parametrize("raw", ["14 giờ 23 phút, 17.10.2025", "Sinh ngày 13/07/1978",
+                                 "13/07/1978, tại Hà Nội", "ngày.24.tháng.03.năm.2026"])
+def test_a_time_or_words_beside_a_date_are_no_stray_marks(raw):
+    assert nz.norm_date(raw)[1] == []
+
+
+def test_a_value_glued_to_its_label_by_the_blanks_dots_keeps_its_first_word():
+    """`Nơi ở hiện tại.......Số 80 ngõ 204` read as one word `tại.......Số`: the label ends
+    before the dots, so what follows them opens the value ("Số" was lost with the label)."""
+    from extractors import extract
+
+    lines = ["TỜ KHAI CĂN CƯỚC CÔNG DÂN",
+             "13. Nơi thường trú: Số 5 phố Huế, phường Phạm Đình Hổ, quận Hai Bà Trưng, Hà Nội",
+             "14. Nơi ở hiện tại.......Số 80 ngõ 204 phố Hàng Gai, phường Hàng Trống, Hà Nội"]
+    fields = extract("id_card_application", [make_page(lines)], review_threshold=0.0)
+    assert fields["current_address"].value == (
+        "Số 80 ngõ 204 phố Hàng Gai, phường Hàng Trống, Hà Nội")
