@@ -778,7 +778,7 @@ def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repair
     confs = sorted(real or [w.confidence for w in rv.words])
     group = kind_group(kind)
     dotted, odd = hw.reading_signs(rv.words)
-    return {
+    out = {
         "ocr_min": confs[0] / 100.0,
         "ocr_mean": sum(confs) / len(confs) / 100.0,
         # the strongest other reading of any character: a sure word may still have one
@@ -814,6 +814,9 @@ def features(rv: RawValue, kind: str, soft: list[str], vocab: str | None, repair
         "unfused": float(min(unfused, 3)),
         **quality,
     }
+    groups, evidence = cm.KIND_INTERACTIONS
+    out.update({f"{g}_{e}": out[g] * out[e] for g in groups for e in evidence})
+    return out
 
 
 def _extract(
