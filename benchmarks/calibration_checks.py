@@ -9,6 +9,7 @@
         [--threshold 520]
     .venv/bin/python benchmarks/calibration_checks.py weights
     .venv/bin/python benchmarks/calibration_checks.py same-readings DIR_A DIR_B
+    SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py box-digits
 
 ``threshold``: is a threshold chosen on the fields the model was fitted on optimistic? The
 model is fitted on the first half of the calibration documents, its in-sample threshold
@@ -107,6 +108,27 @@ def surest_wrong(count: int, show: int) -> None:
         shown += 1
         if shown == show:
             break
+
+
+def box_digits(count: int) -> None:
+    """Model-decided numbers read one digit per box (``digit_cells`` >= 0.5) on the
+    calibration set: how many are right, printed and hand-filled, and the wrong ones."""
+    cal = _set("calibration", count)
+    truth = {d["index"]: d["fields"] for d in cal}
+    xs, _, meta, _ = calibrate.records(cal)
+    decided = [m for m in meta if m["model"]]
+    cells = cm.FEATURES.index("digit_cells")
+    tally: dict[tuple[bool, bool], int] = {}
+    for x, m in zip(xs, decided, strict=True):
+        if x[cells] < 0.5 or m["kind"] != "id_number":
+            continue
+        tally[(m["hand"], m["ok"])] = tally.get((m["hand"], m["ok"]), 0) + 1
+        if not m["ok"]:
+            print(f"  wrong: doc {m['doc']} {m['field']} {'hand' if m['hand'] else 'printed'}: "
+                  f"{m['value']!r} (truth {truth[m['doc']].get(m['field'])!r})")
+    for hand in (False, True):
+        print(f"{'hand-filled' if hand else 'printed'}: {tally.get((hand, True), 0)} right, "
+              f"{tally.get((hand, False), 0)} wrong")
 
 
 def hand_share(shares: list[float], counts: dict[str, int]) -> None:
@@ -248,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     ts = sub.add_parser("threshold-set")
     ts.add_argument("--threshold", type=int, default=calibrate.COUNTS["threshold"])
     sub.add_parser("weights")
+    bd = sub.add_parser("box-digits")
+    bd.add_argument("--calibration", type=int, default=calibrate.COUNTS["calibration"])
     sr = sub.add_parser("same-readings")
     sr.add_argument("a", type=Path)
     sr.add_argument("b", type=Path)
@@ -262,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         threshold_set(a.threshold)
     elif a.check == "weights":
         weights()
+    elif a.check == "box-digits":
+        box_digits(a.calibration)
     elif a.check == "same-readings":
         same_readings(a.a, a.b)
     else:
