@@ -186,6 +186,10 @@ def open_end(text: str) -> bool:
     return bool(words) and (words[-1] in _OPEN_ENDS or " ".join(words[-2:]) in _OPEN_ENDS)
 
 
+# a template's footnote mark before its blank ("Kính gửi: (1)...... Ủy ban …"): not a value
+_NOTE_MARK = re.compile(r"\(\s*\d{1,2}\s*\)")
+
+
 def _cut_leaders(words: list[OcrWord], count: bool = False):
     """Drop the template's dot leaders: leading ones are skipped, and the value ends at the
     first leader after it (what OCR makes of the rest of the dots is noise) unless the value
@@ -200,7 +204,7 @@ def _cut_leaders(words: list[OcrWord], count: bool = False):
             out.append(w)
             continue
         head = w.text[: m.start()]
-        if fold_alnum(head):
+        if fold_alnum(head) and not (not out and _NOTE_MARK.fullmatch(head)):
             out.append(dataclasses.replace(w, text=head))
         tail = _LEADER.sub(" ", w.text[m.start() :]).strip(" .…_")
         if any(fold_alnum(x.text) for x in out):

@@ -347,3 +347,17 @@ def test_a_value_glued_to_its_label_by_the_blanks_dots_keeps_its_first_word():
     fields = extract("id_card_application", [make_page(lines)], review_threshold=0.0)
     assert fields["current_address"].value == (
         "Số 80 ngõ 204 phố Hàng Gai, phường Hàng Trống, Hà Nội")
+
+
+def test_a_footnote_mark_before_the_blank_is_not_the_value():
+    """`Kính gửi: (1)...... Ủy ban nhân dân …`: the template's footnote mark glued to the
+    blank's dots was taken for the value, which then looked empty, and the next line alone
+    (`thành phố Hà Nội`) was taken instead."""
+    from extractors import extract
+
+    lines = ["TỜ KHAI ĐĂNG KÝ KHAI TỬ",
+             "Kính gửi: (1)...... Ủy ban nhân dân phường Dịch Vọng, quận Cầu Giấy,",
+             "thành phố Hà Nội",
+             "Họ, chữ đệm, tên người yêu cầu.............. Nguyễn Thu Giang"]
+    f = extract("death_registration", [make_page(lines)], review_threshold=0.0)["receiver"]
+    assert f.value == "Ủy ban nhân dân phường Dịch Vọng, quận Cầu Giấy, thành phố Hà Nội"
