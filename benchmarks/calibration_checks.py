@@ -10,6 +10,8 @@
     .venv/bin/python benchmarks/calibration_checks.py weights
     .venv/bin/python benchmarks/calibration_checks.py same-readings DIR_A DIR_B
     SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py box-digits
+    SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py date-marks
+    SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py kind-evidence
 
 ``threshold``: is a threshold chosen on the fields the model was fitted on optimistic? The
 model is fitted on the first half of the calibration documents, its in-sample threshold
@@ -129,6 +131,49 @@ def box_digits(count: int) -> None:
     for hand in (False, True):
         print(f"{'hand-filled' if hand else 'printed'}: {tally.get((hand, True), 0)} right, "
               f"{tally.get((hand, False), 0)} wrong")
+
+
+def date_marks(counts: dict[str, int]) -> None:
+    """Printed dates with and without ``date_extra_marks``, right and wrong, on the
+    calibration and development sets (the rule's evidence)."""
+    for name in ("calibration", "development"):
+        _, _, meta, _ = calibrate.records(_set(name, counts[name]))
+        tally: dict[tuple[bool, bool], int] = {}
+        for m in meta:
+            if m["kind"] == "date" and not m["hand"] and m["value"] is not None:
+                key = ("date_extra_marks" in m["reasons"], m["ok"])
+                tally[key] = tally.get(key, 0) + 1
+        for marked in (True, False):
+            right, wrong = tally.get((marked, True), 0), tally.get((marked, False), 0)
+            print(f"{name}: printed dates {'with' if marked else 'without'} stray marks: "
+                  f"{right + wrong}, {wrong} wrong")
+
+
+def kind_evidence(counts: dict[str, int]) -> None:
+    """The confidence model with and without the OCR evidence weighed per kind of value
+    (``confidence.KIND_INTERACTIONS``): each fitted out of fold on the calibration set, its
+    threshold there, and the development set's printed fields accepted at that threshold."""
+    cal = _set("calibration", counts["calibration"])
+    half = len(cal) // 2
+    xs_a, ok_a, _, _ = calibrate.records(cal[:half])
+    xs_b, ok_b, _, _ = calibrate.records(cal[half:])
+    xs_d, ok_d, meta_d, _ = calibrate.records(_set("development", counts["development"]))
+    printed = [not m["hand"] for m in meta_d if m["model"]]
+    groups, evidence = cm.KIND_INTERACTIONS
+    crossed = {f"{g}_{e}" for g in groups for e in evidence}
+    for name, keep in (("without", [i for i, f in enumerate(cm.FEATURES) if f not in crossed]),
+                       ("with", list(range(len(cm.FEATURES))))):
+        def cols(xs, keep=keep):
+            return [[x[i] for i in keep] for x in xs]
+        t = calibrate.crossfit_threshold(cols(xs_a), ok_a, cols(xs_b), ok_b)
+        model = cm.fit_logistic(np.array(cols(xs_a + xs_b), dtype=float),
+                                np.array(ok_a + ok_b, dtype=float), l2=1.0)
+        p = cm.predict(model, np.array(cols(xs_d), dtype=float))
+        taken = [ok for ok, pr, keep_it in zip(ok_d, p, printed, strict=True)
+                 if keep_it and pr >= t["threshold"]]
+        print(f"{name} the per-kind evidence: out of fold {t['threshold']:.4f}, "
+              f"{t['accepted']} accepted, {t['correct']} right; development printed at that "
+              f"threshold: {len(taken)} accepted, {len(taken) - sum(taken)} wrong")
 
 
 def hand_share(shares: list[float], counts: dict[str, int]) -> None:
@@ -270,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     ts = sub.add_parser("threshold-set")
     ts.add_argument("--threshold", type=int, default=calibrate.COUNTS["threshold"])
     sub.add_parser("weights")
+    sub.add_parser("date-marks")
+    sub.add_parser("kind-evidence")
     bd = sub.add_parser("box-digits")
     bd.add_argument("--calibration", type=int, default=calibrate.COUNTS["calibration"])
     sr = sub.add_parser("same-readings")
@@ -286,6 +333,10 @@ def main(argv: list[str] | None = None) -> int:
         threshold_set(a.threshold)
     elif a.check == "weights":
         weights()
+    elif a.check == "date-marks":
+        date_marks(calibrate.COUNTS)
+    elif a.check == "kind-evidence":
+        kind_evidence(calibrate.COUNTS)
     elif a.check == "box-digits":
         box_digits(a.calibration)
     elif a.check == "same-readings":

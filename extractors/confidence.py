@@ -34,6 +34,9 @@ TARGET = 0.995
 Z95 = 1.959964  # two-sided 95% intervals, as reported
 Z_BOUND = 1.644854  # the one-sided 95% lower bound the threshold must keep above TARGET
 
+# the OCR evidence weighed per kind of value: a sure reading of a date is worth more than one
+# of a free text (``benchmarks/calibration_checks.py kind-evidence`` compares with and without)
+KIND_INTERACTIONS = ("structured", "name", "text"), ("ocr_min", "ocr_mean", "rival")
 FEATURES = (
     "ocr_min", "ocr_mean", "rival", "label", "below", "words", "soft", "vocab_agree",
     "vocab_disagree", "hand", "dotted", "odd_chars", "structured", "name", "text", "repaired",
@@ -41,14 +44,8 @@ FEATURES = (
     "bounded", "wrapped", "glued", "row_labels", "gap", "inner_leaders", "labels_inside",
     "digit_cells", "spare", "segment", "unfused", "at_margin",
     "page_conf", "page_weak",
-    # the OCR evidence weighed per kind of value: a sure reading of a date is worth more
-    # than one of a free text (out of fold on the calibration set: 2871 -> 2915 fields
-    # accepted at the bound; development: 422 -> 433 accepted, 2 -> 1 wrong)
-    "structured_ocr_min", "structured_ocr_mean", "structured_rival",
-    "name_ocr_min", "name_ocr_mean", "name_rival",
-    "text_ocr_min", "text_ocr_mean", "text_rival",
+    *(f"{g}_{e}" for g in KIND_INTERACTIONS[0] for e in KIND_INTERACTIONS[1]),
 )
-KIND_INTERACTIONS = ("structured", "name", "text"), ("ocr_min", "ocr_mean", "rival")
 PAGE_FEATURES = ("page_conf", "page_weak")
 
 

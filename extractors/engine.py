@@ -187,7 +187,7 @@ def open_end(text: str) -> bool:
 
 
 # a template's footnote mark before its blank ("Kính gửi: (1)...... Ủy ban …"): not a value
-_NOTE_MARK = re.compile(r"\(\s*\d{1,2}\s*\)")
+_NOTE_MARK = re.compile(nz.NOTE_MARK)
 
 
 def _cut_leaders(words: list[OcrWord], count: bool = False):
@@ -204,7 +204,7 @@ def _cut_leaders(words: list[OcrWord], count: bool = False):
             out.append(w)
             continue
         head = w.text[: m.start()]
-        if fold_alnum(head) and not (not out and _NOTE_MARK.fullmatch(head)):
+        if fold_alnum(head) and (out or not _NOTE_MARK.fullmatch(head)):
             out.append(dataclasses.replace(w, text=head))
         tail = _LEADER.sub(" ", w.text[m.start() :]).strip(" .…_")
         if any(fold_alnum(x.text) for x in out):

@@ -49,7 +49,8 @@ _PACKED_DATE = re.compile(r"(?<!\d)(\d{2})[\s/.,\-]?(\d{2})[\s/.,\-]?(\d{4})(?!\
 # a time before the date on a receipt: "14 giờ 23 phút, 17.10.2025"
 _TIME = re.compile(r"\d{1,2}\s*g[a-z]{1,3}\W*\d{1,2}\s*ph[a-z]{1,3}\W*", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_LEAD_REF = re.compile(r"^(?:\(\s*\d{1,2}\s*\)|[:;,.\-–]|\s)+")
+NOTE_MARK = r"\(\s*\d{1,2}\s*\)"  # a template's footnote mark: "(1)", "( 2 )"
+_LEAD_REF = re.compile(rf"^(?:{NOTE_MARK}|[:;,.\-–]|\s)+")
 _TRAIL_PUNCT = re.compile(r"[\s,;:.\-–]+$")
 _MOBILE_PREFIXES = {"03", "05", "07", "08", "09", "02"}
 
@@ -101,7 +102,8 @@ def norm_date(raw: str) -> tuple[str | None, list[str]]:
     if re.search(r"\d", before + after) or before[-1:].isalnum() or after[:1].isalnum():
         # a digit beside the date, or a mark touching it, was not read into it: "1 3.07.1978"
         # read as the 3rd, "LZ/02/2026" (17) as the 2nd. On the calibration set 11 of 14
-        # printed dates with such marks were wrong (31 of 897 without)
+        # printed dates with such marks are wrong, 15 of 868 without (calibration_checks.py
+        # date-marks)
         soft.append("date_extra_marks")
     reasons = soft
     if not (MIN_YEAR <= y <= MAX_YEAR):

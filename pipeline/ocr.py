@@ -58,7 +58,7 @@ IMAGE_BLOCKS = {tesserocr.PT.FLOWING_IMAGE, tesserocr.PT.HEADING_IMAGE,
 IMAGE_WORD_CONFIDENCE = 75
 IMAGE_TEXT_WORDS = 40  # an image region of a line or two may be text layout analysis misjudged
 # A line kind: "text" (a line of a text block), "image" (an image region, read whole) or
-# "found" (letter-sized ink that layout analysis left out, see _unfound_lines).
+# "found" (letter-sized ink that layout analysis left out, see _with_unfound_lines).
 FOUND_LINE_PX = 24  # a line's height in the image where left-out rows are looked for
 FOUND_MAX_LINES = 30  # more rows of ink left out than this is a picture, not lost lines
 _VIETNAMESE_ONLY = set("ăâđêôơưĂÂĐÊÔƠƯ"
@@ -137,12 +137,13 @@ def recognize(image: np.ndarray, *, number: int = 1, dpi: float = 300.0,
     timings = {"ocr.boxes": timings_boxes,
                "ocr.layout": time.perf_counter() - started - timings_boxes}
     language = settings.languages
+    by_lines = bool(lines) and vertical <= 0.5
     if max_lines is not None:
         lines = lines[:max_lines]
-    elif lines and vertical <= 0.5:
+    elif by_lines:
         lines = _with_unfound_lines(image, lines)
         timings["ocr.unfound"] = time.perf_counter() - started - sum(timings.values())
-    if lines and vertical <= 0.5:
+    if by_lines:
         words, language = _read_lines(image, lines, dpi, settings, deadline, number)
     else:  # vertical text (a page on its side) or no lines: Tesseract's own page mode
         words = _read_page(api, image, settings, deadline, number)
