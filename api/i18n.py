@@ -125,6 +125,7 @@ REASONS = {
     "name_has_digits": ("họ tên có chữ số", "name has digits"),
     "implausible_date": ("ngày không hợp lý", "implausible date"),
     "invalid_date": ("ngày không hợp lệ", "invalid date"),
+    "digits_glued": ("chữ số dính liền chữ cái (có thể đọc sai)", "a digit glued to a letter"),
     "date_extra_marks": ("có chữ số hoặc ký tự thừa sát ngày", "stray digits or marks by the date"),
     "invalid_year": ("năm không hợp lệ", "invalid year"),
     "invalid_phone": ("số điện thoại không hợp lệ", "invalid phone"),

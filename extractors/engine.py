@@ -164,7 +164,11 @@ def _label_tail(line: Line, span: Span) -> str:
 
 
 _LEADER = re.compile(r"\.{3,}|…|_{3,}")
-_DOTS_BY_LETTERS = re.compile(r"[.…]+(?=[a-z])|(?<=[a-z])[.…]+")
+# dots of the leader fused to a word or to a number ("ngày..22", "21...": the day typed over
+# the dotted line); one dot between digits is a date's separator ("12.03.1995") and stays
+_DOTS_BY_LETTERS = re.compile(
+    r"[.…]+(?=[a-z])|(?<=[a-z])[.…]+|(?<=\d)(?:\.{2,}|…+)|(?:\.{2,}|…+)(?=\d)")
+_TIME_WORDS = re.compile(r"\b(?:gio|phut)\b")
 _ROMAN_NUMBERS = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 # Words that name what follows them in an address (the unit's or street's name): an address
 # cannot end on one, nor on a comma. With their marks: folded, "đường" would be "Dương".
@@ -552,6 +556,8 @@ class _Doc:
                 s, e = m.span(group)
                 if s < 0 or s == e:
                     continue
+                if "place" in pattern.groupindex and _TIME_WORDS.search(m.group("place") or ""):
+                    continue  # "Đã chết vào lúc: 17 giờ 18 phút, ngày …": a time is no place
                 i0 = bisect.bisect_right(starts, s) - 1
                 i1 = bisect.bisect_left(starts, e)
                 found = words[i0:i1]
@@ -620,6 +626,18 @@ def raw_score(words: list[OcrWord], label_score: float) -> float:
 
 
 STRUCTURED = {"date", "year", "id_number", "phone", "gender", "number", "dossier_code"}
+
+
+_LEAD_NOTE = re.compile(r"\(([^()\d]{1,40})\)\s+(?=\S)")
+
+
+def _without_lead_note(value: str) -> str:
+    """A form's instruction printed after the label, read at the value's start ("(tên đơn
+    vị) Công ty …"): lower-case words in brackets are the form's, never what was filled in."""
+    m = _LEAD_NOTE.match(value)
+    if m and m.group(1)[:1].islower():
+        return value[m.end():]
+    return value
 
 
 def kind_group(kind: str) -> str:
@@ -941,7 +959,7 @@ def _extract(
             repaired = value != before
             reasons.extend(name_reasons)
         elif kind == "text":
-            value = repair_text(value)
+            value = repair_text(_without_lead_note(value))
             if spec.get("vocab"):
                 # a closed vocabulary validates, it never cuts or replaces what was read: a
                 # value outside it ("Mẹ đẻ", "Lâu đài") is kept whole and goes to review
@@ -950,6 +968,8 @@ def _extract(
                     reasons.append("not_in_vocabulary")
         if kind == "name" and ":" in value:
             reasons.append("suspect_ocr")  # a label's remnant read into the name
+        if kind in ("text", "name") and nz.digits_glued(value):
+            reasons.append("digits_glued")  # "0ó tháng": a digit or a marked letter misread
         if kind == "text" and open_end(value):
             reasons.append("incomplete_value")  # no continuation found for "…, Phường"
         if kind in ("text", "name") and unmarked_stop_syllables(value):

@@ -15,7 +15,10 @@ from extractors.text import fold
 _SURNAMES = (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đào Trương "
     "Lâm Mai Trịnh Đoàn Lương Tạ Cao Hà Tô Lưu Quách Thái Kiều Vương Tăng Triệu Lại Chu Đàm "
-    "Nghiêm Khổng Thân Tống Hứa Phùng Mạc Từ Cù Âu Kim Giang Ninh Khúc Doãn Lục Mẫn"
+    "Nghiêm Khổng Thân Tống Hứa Phùng Mạc Từ Cù Âu Kim Giang Ninh Khúc Doãn Lục Mẫn "
+    # surnames that share their unmarked form with another (Chu / Chử, La / Lã): a reading of
+    # either is ambiguous, the list cannot validate it (OCR drops a capital's hook: CHỬ -> CHU)
+    "Chử Lã La Nông Bế Hàn Bạch Tôn Quan Đồng Ông Lò"
 ).split()
 _MIDDLE = (
     "Thị Văn Đức Ngọc Xuân Hữu Quốc Công Tiến Hồng Khánh Bảo Phương Đăng Đình Tuấn Trọng "
@@ -97,6 +100,10 @@ def repair(name: str) -> tuple[str, list[str], bool]:
                 out.append(_with_case(canon, core))
                 changed = True
                 continue
+            if core.lower() != canon.lower():
+                # marked otherwise than the one spelling of the list ("HƯU" for "HỮU"): a
+                # capital's mark misread, or a rare name: a person decides
+                reasons.append("suspect_diacritics")
             out.append(tok)
             continue
         if not _has_marks(core) and f not in PLAIN_OK and len(f) > 1:

@@ -264,12 +264,32 @@ def norm_gender(raw: str) -> tuple[str | None, list[str]]:
     return found, []
 
 
+def glued_to_letters(text: str, start: int, end: int) -> bool:
+    """Whether a letter touches text[start:end] (a unit's "m" after it excepted: "250m2")."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return before.isalpha() or (after.isalpha() and after not in "mM")
+
+
+def digits_glued(text: str) -> bool:
+    """A digit touching a letter with a Vietnamese mark ("0ó tháng" for "06 tháng", "1ó"):
+    no address, number or name is written so ("A3", "12A", "8/21" have plain letters): a
+    digit or a letter was misread."""
+    return any((a.isdigit() and b.isalpha() and not b.isascii())
+               or (b.isdigit() and a.isalpha() and not a.isascii())
+               for a, b in zip(text, text[1:], strict=False))
+
+
 def norm_number(raw: str) -> tuple[float | int | None, list[str]]:
     text = clean_text(raw)
     fixed = " ".join(_digits_fixed(t) for t in text.split())
     m = re.search(r"\d[\d.,\s]*", fixed)
     if not m:
         return None, (["invalid_number"] if text else [])
+    if glued_to_letters(fixed, m.start(), m.start() + len(m.group(0).rstrip())):
+        # "ó47,2" (647,2 with its 6 read as ó): a letter touching the number is a digit misread
+        # or a label's remnant, and the number read from the rest is wrong
+        return None, ["digits_glued"]
     s = m.group(0).strip().rstrip(".,").replace(" ", "")
     # Vietnamese: '.' groups thousands, ',' is the decimal separator.
     if "," in s:

@@ -361,3 +361,56 @@ def test_a_footnote_mark_before_the_blank_is_not_the_value():
              "Họ, chữ đệm, tên người yêu cầu.............. Nguyễn Thu Giang"]
     f = extract("death_registration", [make_page(lines)], review_threshold=0.0)["receiver"]
     assert f.value == "Ủy ban nhân dân phường Dịch Vọng, quận Cầu Giấy, thành phố Hà Nội"
+
+
+def test_a_digit_glued_to_a_letter_is_a_misreading_sent_to_review():
+    """A typed "6" read as "ó" (word-forms set, official text templates): "ó47,2" gave the
+    area 47.2 and "0ó tháng" the duration, both accepted. A letter touching a number, or a
+    digit touching a marked letter in a text, goes to review; "250m2", "A3", "8/21" do not."""
+    assert nz.norm_number("ó47,2") == (None, ["digits_glued"])
+    assert nz.norm_number("647,2") == (647.2, [])
+    assert nz.norm_number("250m2") == (250, [])
+    assert nz.digits_glued("0ó tháng kể từ ngày ký")
+    assert nz.digits_glued("Bác sĩ 1ó")
+    assert not nz.digits_glued("Phòng 1203, tòa nhà A3, ngách 8/21, 12A phố Huế")
+    lines = ["GIẤY ỦY QUYỀN", "IV: Thời hạn ủy quyền: (3) 0ó tháng kể từ ngày ký"]
+    f = extract("power_of_attorney", [make_page(lines)], review_threshold=0.0)["duration"]
+    assert f.value == "0ó tháng kể từ ngày ký" and "digits_glued" in f.reasons
+    assert f.needs_review
+
+
+def test_a_forms_bracketed_instruction_before_the_value_is_not_the_value():
+    """`… với (tên đơn vị) Công ty …`: the template prints "(tên đơn vị)" after the label."""
+    from extractors.engine import _without_lead_note
+
+    assert _without_lead_note("(tên đơn vị) Công ty TNHH May Thăng Long") == (
+        "Công ty TNHH May Thăng Long")
+    # a value in brackets of its own, or one that is only the note, is kept as read
+    assert _without_lead_note("(Chi nhánh 2) Công ty X") == "(Chi nhánh 2) Công ty X"
+    assert _without_lead_note("(tên đơn vị)") == "(tên đơn vị)"
+
+
+def test_the_signing_date_is_not_a_time_and_date_line_above_it():
+    """The death form's `Đã chết vào lúc: 17 giờ 18 phút, ngày 04 tháng 12 năm 2025` matched
+    the place-comma-date pattern when the signing line's day was read with its dots
+    (`ngày 21... tháng 12`); the signing line is read through them, a time is no place."""
+    lines = ["TỜ KHAI ĐĂNG KÝ KHAI TỬ",
+             "Đã chết vào lúc: 17 .... giờ 18 ... phút, ngày 04 tháng 12 năm 2025",
+             "Làm tại: Hà Nội, ngày 21... tháng 12 năm 2025"]
+    f = extract("death_registration", [make_page(lines)], review_threshold=0.0)["signed_date"]
+    assert f.value == "2025-12-21"
+    lines[2] = "Làm tại: Hà Nội, ngày ?? tháng ?? năm ????"
+    f = extract("death_registration", [make_page(lines)], review_threshold=0.0)["signed_date"]
+    assert f.value != "2025-12-04"
+
+
+def test_a_name_marked_otherwise_than_the_lists_only_spelling_goes_to_review():
+    """OCR drops a capital's hook: `HỮU` read `HƯU`, `CHỬ` read `CHU`. A middle name marked
+    otherwise than the one spelling of its unmarked form, or a surname whose unmarked form
+    has two spellings (Chu / Chử), cannot be validated by the list: review."""
+    from extractors.names import known_surname, repair
+
+    assert "suspect_diacritics" in repair("LÊ HƯU KHOA")[1]
+    assert repair("LÊ HỮU KHOA")[1] == []
+    assert not known_surname("CHU MINH KỶ") and not known_surname("Chử Minh Kỷ")
+    assert known_surname("Nguyễn Văn An")

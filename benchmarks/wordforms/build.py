@@ -43,6 +43,11 @@ from docx.shared import Pt, Twips
 from docx.text.run import Run
 from PIL import Image, ImageFilter
 
+try:
+    from . import textforms
+except ImportError:  # run as a script
+    import textforms  # type: ignore[no-redef]
+
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
@@ -597,15 +602,17 @@ def build(per_template: int, out: Path, seed: int, keys: list[str], log=print) -
     with tempfile.TemporaryDirectory(prefix="wordforms-") as tmpname:
         tmp = Path(tmpname)
         profile = tmp / "lo-profile"
-        templates = {k: template_docx(k, tmp, profile) for k in keys}
+        templates = {k: template_docx(k, tmp, profile) for k in keys if k in TEMPLATES}
         made = []
         for i in range(per_template):
             for key in keys:
                 doc_rng = random.Random(rng.randrange(1 << 30))
-                doc = Document(str(templates[key]))
                 font = doc_rng.choice(CLERK_FONTS)
-                filler = Filler(doc, doc_rng, font)
-                fields = FILLERS[key](doc, filler, doc_rng)
+                if key in textforms.TEXT_TEMPLATES:
+                    doc, fields, _ = textforms.make(key, doc_rng, font)
+                else:
+                    doc = Document(str(templates[key]))
+                    fields = FILLERS[key](doc, Filler(doc, doc_rng, font), doc_rng)
                 stem = f"wf-{key}-{i:03d}"
                 path = docs_dir / f"{stem}.docx"
                 doc.save(str(path))
@@ -616,7 +623,8 @@ def build(per_template: int, out: Path, seed: int, keys: list[str], log=print) -
             soffice(["--convert-to", "pdf", *part], pdf_dir, profile, timeout=900)
         for stem, key, fields, font, doc_rng in made:
             dpi = 300 if doc_rng.random() < 0.3 else 200
-            images = rasterise(pdf_dir / f"{stem}.pdf", dpi, TEMPLATES[key][2], tmp)
+            name, doc_type, pages = TEMPLATES.get(key) or (*textforms.TEXT_TEMPLATES[key], None)
+            images = rasterise(pdf_dir / f"{stem}.pdf", dpi, pages, tmp)
             scanned, effects, qualities = [], [], []
             for img in images:
                 img, fx = scan_effects(img, doc_rng, dpi)
@@ -624,8 +632,8 @@ def build(per_template: int, out: Path, seed: int, keys: list[str], log=print) -
                 effects.append(fx)
                 qualities.append(fx["jpeg"])
             write_scan(scanned, qualities, dpi, scans / f"{stem}.pdf")
-            truths.append({"file": f"{stem}.pdf", "template": TEMPLATES[key][0],
-                           "document_type": TEMPLATES[key][1], "dpi": dpi,
+            truths.append({"file": f"{stem}.pdf", "template": name,
+                           "document_type": doc_type, "dpi": dpi,
                            "font": font or "template", "pages": len(images),
                            "effects": effects, "fields": fields})
             log(f"  {stem}: {len(images)} pages at {dpi} dpi, font {font or 'template'}")
@@ -640,7 +648,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-template", type=int, default=10)
     ap.add_argument("--out", type=Path, default=Path("/tmp/wordforms-set"))
     ap.add_argument("--seed", type=int, default=2026)
-    ap.add_argument("--templates", default=",".join(TEMPLATES))
+    ap.add_argument("--templates", default=",".join(TEMPLATES),
+                    help="keys: " + ",".join([*TEMPLATES, *textforms.TEXT_TEMPLATES]))
     args = ap.parse_args(argv)
     keys = [k for k in args.templates.split(",") if k]
     truths = build(args.per_template, args.out, args.seed, keys)
