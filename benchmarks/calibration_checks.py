@@ -12,6 +12,7 @@
     SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py box-digits
     SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py date-marks
     SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py kind-evidence
+    SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py capital-marks
 
 ``threshold``: is a threshold chosen on the fields the model was fitted on optimistic? The
 model is fitted on the first half of the calibration documents, its in-sample threshold
@@ -133,20 +134,38 @@ def box_digits(count: int) -> None:
               f"{tally.get((hand, False), 0)} wrong")
 
 
-def date_marks(counts: dict[str, int]) -> None:
-    """Printed dates with and without ``date_extra_marks``, right and wrong, on the
-    calibration and development sets (the rule's evidence)."""
+def reason_evidence(counts: dict[str, int], reason: str, kind: str, what: str) -> None:
+    """Printed values of a kind with and without a review reason, right and wrong, on the
+    calibration and development sets (a rule's evidence)."""
     for name in ("calibration", "development"):
         _, _, meta, _ = calibrate.records(_set(name, counts[name]))
         tally: dict[tuple[bool, bool], int] = {}
         for m in meta:
-            if m["kind"] == "date" and not m["hand"] and m["value"] is not None:
-                key = ("date_extra_marks" in m["reasons"], m["ok"])
+            if m["kind"] == kind and not m["hand"] and m["value"] is not None:
+                key = (reason in m["reasons"], m["ok"])
                 tally[key] = tally.get(key, 0) + 1
         for marked in (True, False):
             right, wrong = tally.get((marked, True), 0), tally.get((marked, False), 0)
-            print(f"{name}: printed dates {'with' if marked else 'without'} stray marks: "
+            print(f"{name}: printed {kind}s {'with' if marked else 'without'} {what}: "
                   f"{right + wrong}, {wrong} wrong")
+
+
+def capital_marks_accepted(report: Path) -> None:
+    """Auto-accepted names of a word-forms run, right and wrong, by whether the rule would
+    have sent them to review (the run must come from a product without the rule)."""
+    import json
+
+    from extractors.names import capital_marks
+
+    tally: dict[tuple[bool, bool], int] = {}
+    for row in json.loads(report.read_text(encoding="utf-8"))["rows"]:
+        if row["kind"] == "name" and row["accepted"] and isinstance(row["value"], str):
+            key = (capital_marks(row["value"]), bool(row["right"]))
+            tally[key] = tally.get(key, 0) + 1
+    for marked in (True, False):
+        right, wrong = tally.get((marked, True), 0), tally.get((marked, False), 0)
+        print(f"{report}: accepted names {'with' if marked else 'without'} a given name in "
+              f"capitals with stacked marks: {right + wrong}, {wrong} wrong")
 
 
 def kind_evidence(counts: dict[str, int]) -> None:
@@ -316,6 +335,9 @@ def main(argv: list[str] | None = None) -> int:
     ts.add_argument("--threshold", type=int, default=calibrate.COUNTS["threshold"])
     sub.add_parser("weights")
     sub.add_parser("date-marks")
+    cm_p = sub.add_parser("capital-marks")
+    cm_p.add_argument("reports", nargs="*", type=Path,
+                      help="word-forms report.json files, run before the rule (their rows)")
     sub.add_parser("kind-evidence")
     bd = sub.add_parser("box-digits")
     bd.add_argument("--calibration", type=int, default=calibrate.COUNTS["calibration"])
@@ -334,7 +356,12 @@ def main(argv: list[str] | None = None) -> int:
     elif a.check == "weights":
         weights()
     elif a.check == "date-marks":
-        date_marks(calibrate.COUNTS)
+        reason_evidence(calibrate.COUNTS, "date_extra_marks", "date", "stray marks")
+    elif a.check == "capital-marks":
+        reason_evidence(calibrate.COUNTS, "capital_marks", "name",
+                        "a given name in capitals with stacked marks")
+        for report in a.reports:
+            capital_marks_accepted(report)
     elif a.check == "kind-evidence":
         kind_evidence(calibrate.COUNTS)
     elif a.check == "box-digits":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import itertools
 import json
 import math
 import re
@@ -37,7 +38,13 @@ from extractors.layout import (
     find_labels,
     union_bbox,
 )
-from extractors.names import known_surname, repair_text, unmarked_stop_syllables, vocab_agreement
+from extractors.names import (
+    capital_marks,
+    known_surname,
+    repair_text,
+    unmarked_stop_syllables,
+    vocab_agreement,
+)
 from extractors.names import repair as repair_name
 from extractors.text import fold, fold_alnum, nfc, squash
 from pipeline.model import Classification, Field, OcrPage, OcrWord
@@ -92,15 +99,15 @@ def _template_labelset(document_type: str) -> LabelSet:
 
 def _closed_by_colon(line: Line, span: Span) -> bool:
     """The label is followed by its colon or by the blank's dots (a template label printed as
-    a label, not the same words inside a value)."""
+    a label, not the same words inside a value). Dots close only a label read exactly: a
+    value's last words before the dots its clerk left ("Trọng Ổn.........") matched the
+    template's "Trong đó" at 88 and cut the name to "Võ Hữu"."""
     wi = line.tokens[span.end - 1].word
     w = line.words[wi].text
-    if ":" in w or _LEADER.search(w):
+    nxt = line.words[wi + 1].text if wi + 1 < len(line.words) else ""
+    if ":" in w or nxt.startswith(":"):
         return True
-    if wi + 1 < len(line.words):
-        nxt = line.words[wi + 1].text
-        return nxt.startswith(":") or bool(_LEADER.match(nxt))
-    return False
+    return span.score >= 100 and bool(_LEADER.search(w) or _LEADER.match(nxt))
 
 
 @lru_cache(maxsize=1)
@@ -293,6 +300,12 @@ class _Doc:
                     spans.append(sp)
             spans.extend(self._wrapped_labels(spans, labels or _labelset(document_type)))
             spans.sort(key=lambda sp: sp.pos)
+        dated = self._dated_words()
+        # "Khương Đình, ngày 30 tháng 10 …" read as the label "sinh ngày" (88): the words of a
+        # place-comma-date are the date's, a label read inexactly there is none
+        spans = [sp for sp in spans if sp.score >= 100 or not any(
+            self.lines[sp.line].tokens[t].word in dated.get(sp.line, ())
+            for t in range(sp.start, sp.end))]
         titles = self._title_lines()
         # another person's label still ends the value before it, as a stop
         spans = [dataclasses.replace(sp, keys=(STOP,)) if _of_someone(self.lines[sp.line], sp)
@@ -318,6 +331,22 @@ class _Doc:
         for page, xs in ends.items():
             xs = sorted(xs) or [max(ln.bbox[2] for ln in self.lines if ln.page == page)]
             self.right[page] = xs[min(len(xs) - 1, int(0.95 * len(xs)))]
+
+    def _dated_words(self) -> dict[int, set[int]]:
+        """Per line, the words of the date of a place-comma-date ("…, ngày … tháng … năm …")."""
+        out: dict[int, set[int]] = {}
+        for li, line in enumerate(self.lines):
+            folds = [_DOTS_BY_LETTERS.sub(lambda m: " " * len(m.group()), fold(w.text))
+                     for w in line.words]
+            text = " ".join(folds)
+            if "ng" not in text:
+                continue
+            starts = list(itertools.accumulate((len(f) + 1 for f in folds[:-1]), initial=0))
+            for m in _signature_re().finditer(text):
+                s, e = m.span("v")
+                out.setdefault(li, set()).update(
+                    range(bisect.bisect_right(starts, s) - 1, bisect.bisect_left(starts, e)))
+        return out
 
     def _wrapped_labels(self, spans: list[Span], labels: LabelSet) -> list[Span]:
         """Long labels that a line break cut in two ("… tôi đã chấm dứt hợp đồng lao" /
@@ -974,6 +1003,8 @@ def _extract(
             reasons.append("incomplete_value")  # no continuation found for "…, Phường"
         if kind in ("text", "name") and unmarked_stop_syllables(value):
             reasons.append("suspect_diacritics")
+        if kind == "name" and capital_marks(value):
+            reasons.append("capital_marks")
         if kind == "name" and len(value.split()) < 2:
             # a full name is a surname and a given name at least: one word was cut short
             reasons.append("incomplete_name")

@@ -49,7 +49,9 @@ _PACKED_DATE = re.compile(r"(?<!\d)(\d{2})[\s/.,\-]?(\d{2})[\s/.,\-]?(\d{4})(?!\
 # a time before the date on a receipt: "14 giờ 23 phút, 17.10.2025"
 _TIME = re.compile(r"\d{1,2}\s*g[a-z]{1,3}\W*\d{1,2}\s*ph[a-z]{1,3}\W*", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-NOTE_MARK = r"\(\s*\d{1,2}\s*\)"  # a template's footnote mark: "(1)", "( 2 )"
+# a template's footnote mark: "(1)", "( 2 )", and "(1" with its bracket lost (not the start
+# of a bracket that closes further on: "(10 phòng)")
+NOTE_MARK = r"\(\s*\d{1,2}\s*(?:\)|(?=\s)(?![^()]{0,30}\))|$)"
 _LEAD_REF = re.compile(rf"^(?:{NOTE_MARK}|[:;,.\-–]|\s)+")
 _TRAIL_PUNCT = re.compile(r"[\s,;:.\-–]+$")
 _MOBILE_PREFIXES = {"03", "05", "07", "08", "09", "02"}

@@ -414,3 +414,47 @@ def test_a_name_marked_otherwise_than_the_lists_only_spelling_goes_to_review():
     assert repair("LÊ HỮU KHOA")[1] == []
     assert not known_surname("CHU MINH KỶ") and not known_surname("Chử Minh Kỷ")
     assert known_surname("Nguyễn Văn An")
+
+
+def test_a_footnote_mark_that_lost_its_bracket_is_not_the_value():
+    assert nz.clean_text("(1 Ủy ban nhân dân xã Sóc Sơn") == "Ủy ban nhân dân xã Sóc Sơn"
+    assert nz.clean_text("(1) Ủy ban nhân dân xã Sóc Sơn") == "Ủy ban nhân dân xã Sóc Sơn"
+    assert nz.clean_text("(10 phòng) nhà") == "(10 phòng) nhà"
+
+
+def test_a_value_ending_in_the_dots_its_clerk_left_is_not_cut_by_a_template_label():
+    """`Họ, chữ đệm, tên: Võ Hữu Trọng Ổn.........`: "Trọng Ổn" matched the template's
+    "Trong đó" at 88 and, closed by the dots, cut the name to "Võ Hữu" (accepted at 0.997)."""
+    lines = ["TỜ KHAI ĐĂNG KÝ KHAI TỬ",
+             "Đề nghị cơ quan đăng ký khai tử cho người có tên dưới đây:",
+             "Họ, chữ đệm, tên: Võ Hữu Trọng Ổn.................",
+             "Ngày, tháng, năm sinh: 12/03/1941"]
+    fields = extract("death_registration", [make_page(lines)], review_threshold=0.0)
+    assert fields["deceased_name"].value == "Võ Hữu Trọng Ổn"
+
+
+def test_a_place_and_date_line_is_no_label_read_inexactly():
+    """The complaint's header `Khương Đình, ngày 30 tháng 10 năm 2024` read as the label
+    "sinh ngày" (Đình ngày ~ sinh ngày) gave the complainant that birth date."""
+    lines = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+             "Khương Đình, ngày 30 tháng 10 năm 2024",
+             "ĐƠN KHIẾU NẠI",
+             "Tên tôi là: ÂU GIA NGỌC VĨNH sinh ngày 31 tháng 01 năm 1987"]
+    fields = extract("complaint", [make_page(lines)], review_threshold=0.0)
+    assert fields["complainant_birth_date"].value == "1987-01-31"
+    assert fields["signed_date"].value == "2024-10-30"
+
+
+def test_a_given_name_in_capitals_with_stacked_marks_goes_to_review():
+    """QUÂN read QUẦN, ẨN read ẤN, DIỄM read DIÊM: real names, read at 0.995-0.999, wrong.
+    In capitals the tone mark on a circumflex, breve or horn is squeezed; the given name is
+    the one word no list validates."""
+    from extractors.names import capital_marks
+
+    for name in ("TRẦN CÔNG QUẦN", "NGHIÊM THÀNH ẤN", "LƯU KIM DIÊM", "LÊ THỊ HƯƠNG"):
+        assert capital_marks(name), name
+    for name in ("NGUYỄN VĂN AN", "ĐỖ MINH KHẢI", "Lưu Kim Diễm", "TRẦN"[:0]):
+        assert not capital_marks(name), name
+    lines = ["GIẤY ỦY QUYỀN", "I. Người ủy quyền:", "Họ và tên: NGHIÊM THÀNH ẤN"]
+    f = extract("power_of_attorney", [make_page(lines)], review_threshold=0.0)["grantor_name"]
+    assert f.value == "NGHIÊM THÀNH ẤN" and "capital_marks" in f.reasons and f.needs_review
