@@ -999,6 +999,10 @@ def _extract(
             reasons.append("suspect_ocr")  # a label's remnant read into the name
         if kind in ("text", "name") and nz.digits_glued(value):
             reasons.append("digits_glued")  # "0ó tháng": a digit or a marked letter misread
+        if kind == "text" and value.rfind("(") > value.rfind(")"):
+            # "Ông Phạm Mạnh Đạt (Ghi tên": a bracket left open runs on past the line, a
+            # form's note ("(Ghi tên người bị khiếu nại)") or the value's own rest
+            reasons.append("unclosed_bracket")
         if kind == "text" and open_end(value):
             reasons.append("incomplete_value")  # no continuation found for "…, Phường"
         if kind in ("text", "name") and unmarked_stop_syllables(value):

@@ -190,29 +190,35 @@ def norm_id_number(raw: str) -> tuple[str | None, list[str]]:
     text = clean_text(raw)
     fixed = " ".join(_digits_fixed(t) for t in text.split())
     # Digits grouped by spaces ("001 095 012 345") belong together; letters break a run.
-    runs = re.findall(r"\d[\d\s.]*\d|\d", fixed)
-    runs = [re.sub(r"\D", "", r) for r in runs]
+    runs = _digit_runs(fixed, r"\d[\d\s.]*\d|\d")
     for want in (12, 9):
-        for r in runs:
+        for r, glued in runs:
             if len(r) == want:
-                return r, []
+                return r, (["digits_glued"] if glued else [])
     if not runs:
         return None, (["invalid_id_number"] if text else [])
-    best = max(runs, key=len)
+    best, glued = max(runs, key=lambda run: len(run[0]))
     if len(best) < 6:
         return None, ["invalid_id_number"]
-    return best, ["unusual_id_number_length"]
+    return best, ["unusual_id_number_length"] + (["digits_glued"] if glued else [])
+
+
+def _digit_runs(fixed: str, pattern: str) -> list[tuple[str, bool]]:
+    """The digits of each run, and whether a letter touches it ("81005248775ó": its last 6
+    read as ó, the number read from the rest is one digit short)."""
+    return [(re.sub(r"\D", "", m.group()), glued_to_letters(fixed, m.start(), m.end()))
+            for m in re.finditer(pattern, fixed)]
 
 
 def norm_account(raw: str) -> tuple[str | None, list[str]]:
     """Digit identifiers of free length (bank accounts, social insurance numbers)."""
     text = clean_text(raw)
     fixed = " ".join(_digits_fixed(t) for t in text.split())
-    runs = [re.sub(r"\D", "", r) for r in re.findall(r"\d[\d\s.\-]*\d|\d", fixed)]
-    runs = [r for r in runs if len(r) >= 6]
+    runs = [run for run in _digit_runs(fixed, r"\d[\d\s.\-]*\d|\d") if len(run[0]) >= 6]
     if not runs:
         return None, (["invalid_id_number"] if text else [])
-    return max(runs, key=len), []
+    best, glued = max(runs, key=lambda run: len(run[0]))
+    return best, (["digits_glued"] if glued else [])
 
 
 def norm_phone(raw: str) -> tuple[str | None, list[str]]:
@@ -221,6 +227,7 @@ def norm_phone(raw: str) -> tuple[str | None, list[str]]:
     m = re.search(r"(\+?\s*84|0)[\d\s.\-()]{8,16}", fixed)
     if not m:
         return None, (["invalid_phone"] if text else [])
+    glued = glued_to_letters(fixed, m.start(), m.start() + len(m.group(0).rstrip()))
     digits = re.sub(r"\D", "", m.group(0))
     if m.group(0).lstrip().startswith("+") or (digits.startswith("84") and len(digits) == 11):
         digits = "0" + digits[2:]
@@ -231,6 +238,8 @@ def norm_phone(raw: str) -> tuple[str | None, list[str]]:
         reasons.append("invalid_phone")
     elif digits[:2] not in _MOBILE_PREFIXES:
         reasons.append("invalid_phone_prefix")
+    if glued:
+        reasons.append("digits_glued")
     return digits, reasons
 
 

@@ -458,3 +458,19 @@ def test_a_given_name_in_capitals_with_stacked_marks_goes_to_review():
     lines = ["GIẤY ỦY QUYỀN", "I. Người ủy quyền:", "Họ và tên: NGHIÊM THÀNH ẤN"]
     f = extract("power_of_attorney", [make_page(lines)], review_threshold=0.0)["grantor_name"]
     assert f.value == "NGHIÊM THÀNH ẤN" and "capital_marks" in f.reasons and f.needs_review
+
+
+def test_numbers_with_a_letter_glued_and_values_with_a_bracket_left_open_go_to_review():
+    """`81005248775ó` (the account's last 6 read as ó) gave an account one digit short,
+    accepted at 0.999; `Ông Phạm Mạnh Đạt (Ghi tên` carried the start of the form's note."""
+    assert nz.norm_account("81005248775ó") == ("81005248775", ["digits_glued"])
+    assert nz.norm_account("Số 810052487756 tại") == ("810052487756", [])
+    assert nz.norm_id_number("001085012345ó") == ("001085012345", ["digits_glued"])
+    assert nz.norm_id_number("CCCD số 001085012345") == ("001085012345", [])
+    assert nz.norm_phone("0912345678Địa")[1] == ["digits_glued"]
+    assert nz.norm_phone("+84 912 345 678") == ("0912345678", [])
+    lines = ["ĐƠN KHIẾU NẠI",
+             "Khiếu nại về hành vi hành chính của: Ông Phạm Mạnh Đạt (Ghi tên",
+             "người bị khiếu nại)"]
+    f = extract("complaint", [make_page(lines)], review_threshold=0.0)["respondent_name"]
+    assert "unclosed_bracket" in f.reasons and f.needs_review
