@@ -171,10 +171,10 @@ def _label_tail(line: Line, span: Span) -> str:
 
 
 _LEADER = re.compile(r"\.{3,}|…|_{3,}")
-# dots of the leader fused to a word or to a number ("ngày..22", "21...": the day typed over
-# the dotted line); one dot between digits is a date's separator ("12.03.1995") and stays
-_DOTS_BY_LETTERS = re.compile(
-    r"[.…]+(?=[a-z])|(?<=[a-z])[.…]+|(?<=\d)(?:\.{2,}|…+)|(?:\.{2,}|…+)(?=\d)")
+# the leader's dots, alone ("tháng 11 ... năm") or fused to a word or a number ("ngày..22",
+# "21...": the day typed over the dotted line); one dot between digits is a date's separator
+# ("12.03.1995") and stays
+_DOTS_BY_LETTERS = re.compile(r"[.…]+(?=[a-z])|(?<=[a-z])[.…]+|\.{2,}|…+")
 _TIME_WORDS = re.compile(r"\b(?:gio|phut)\b")
 _ROMAN_NUMBERS = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 # Words that name what follows them in an address (the unit's or street's name): an address
@@ -969,6 +969,15 @@ def _extract(
                                              segment=True)
                     value, nreasons, words_of = v2, r2, seg
                     break
+        if value is None and kind == "date" and rv.region:
+            # a date typed over its frame's blanks, some dots left between its parts ("13... /
+            # 12 / 1939.......", "16 tháng 09 .... năm 2025"): its parts read across the dots
+            seg = [w for w in rv.region if fold_alnum(w.text)]
+            text = _LEADER.sub(" ", " ".join(w.text for w in rv.region))
+            v2, r2 = nz.normalize(spec.get("normalizer", kind), text)
+            if v2 is not None and seg:
+                rv = dataclasses.replace(rv, words=seg, text=squash(text), segment=True)
+                value, nreasons, words_of = v2, r2, seg
         soft = [r for r in nreasons if r.startswith("~")]
         reasons.extend(r for r in nreasons if not r.startswith("~"))
         if value is None:

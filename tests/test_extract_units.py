@@ -474,3 +474,17 @@ def test_numbers_with_a_letter_glued_and_values_with_a_bracket_left_open_go_to_r
              "người bị khiếu nại)"]
     f = extract("complaint", [make_page(lines)], review_threshold=0.0)["respondent_name"]
     assert "unclosed_bracket" in f.reasons and f.needs_review
+
+
+@pytest.mark.parametrize("line, field, want", [
+    ("Họ và tên: ĐỖ TUẤN HƯỞNG, sinh ngày 13... / 12 / 1939.......", "grantor_birth_date",
+     "1939-12-13"),
+    ("Hà Nội, ngày 09 tháng 09 ... năm 2025", "signed_date", "2025-09-09"),
+])
+def test_a_date_typed_over_its_frame_is_read_across_the_dots_left_between_its_parts(
+        line, field, want):
+    """The clerk typed each part over its blank and left some dots: the date was cut at the
+    first dots (`13`) or the signing line was not seen (`tháng 09 ... năm`)."""
+    lines = ["GIẤY ỦY QUYỀN", "I. Người ủy quyền:", line]
+    fields = extract("power_of_attorney", [make_page(lines)], review_threshold=0.0)
+    assert fields[field].value == want
