@@ -127,6 +127,7 @@ REASONS = {
     "invalid_date": ("ngày không hợp lệ", "invalid date"),
     "capital_marks": ("dấu thanh trên chữ in hoa dễ đọc nhầm", "tone marks on capitals, misread"),
     "unclosed_bracket": ("ngoặc mở chưa đóng: giá trị có thể còn tiếp", "a bracket left open"),
+    "digit_from_letter": ("có chữ cái được đọc thành chữ số", "a letter taken for a digit"),
     "digits_glued": ("chữ số dính liền chữ cái (có thể đọc sai)", "a digit glued to a letter"),
     "date_extra_marks": ("có chữ số hoặc ký tự thừa sát ngày", "stray digits or marks by the date"),
     "invalid_year": ("năm không hợp lệ", "invalid year"),

@@ -13,6 +13,7 @@
     SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py date-marks
     SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py kind-evidence
     SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py capital-marks
+    SOHOA_OCR_LANGUAGES=vie .venv/bin/python benchmarks/calibration_checks.py digit-letters
 
 ``threshold``: is a threshold chosen on the fields the model was fitted on optimistic? The
 model is fitted on the first half of the calibration documents, its in-sample threshold
@@ -335,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     ts.add_argument("--threshold", type=int, default=calibrate.COUNTS["threshold"])
     sub.add_parser("weights")
     sub.add_parser("date-marks")
+    sub.add_parser("digit-letters")
     cm_p = sub.add_parser("capital-marks")
     cm_p.add_argument("reports", nargs="*", type=Path,
                       help="word-forms report.json files, run before the rule (their rows)")
@@ -357,6 +359,10 @@ def main(argv: list[str] | None = None) -> int:
         weights()
     elif a.check == "date-marks":
         reason_evidence(calibrate.COUNTS, "date_extra_marks", "date", "stray marks")
+    elif a.check == "digit-letters":
+        for kind in ("id_number", "phone", "date", "number"):
+            reason_evidence(calibrate.COUNTS, "digit_from_letter", kind,
+                            "a letter taken for a digit")
     elif a.check == "capital-marks":
         reason_evidence(calibrate.COUNTS, "capital_marks", "name",
                         "a given name in capitals with stacked marks")

@@ -69,6 +69,14 @@ def clean_text(raw: str) -> str:
     return squash(text)
 
 
+def _with_digits_fixed(text: str) -> tuple[str, list[str]]:
+    """The text with OCR digit confusions fixed in its mostly-digit tokens, and the review
+    reason when any letter was taken for a digit: the map is a guess (`038B` is 0388 by it,
+    the printed number was 0385; `19B1` was 1951), so a person confirms it."""
+    fixed = " ".join(_digits_fixed(t) for t in text.split())
+    return fixed, (["digit_from_letter"] if fixed != " ".join(text.split()) else [])
+
+
 def _digits_fixed(token: str) -> str:
     """OCR digit confusions fixed inside a token that is mostly digits."""
     digits = sum(c.isdigit() for c in token)
@@ -83,7 +91,8 @@ _FRAME_DOTS = re.compile(r"(?<=[^\W\d_])[.…]+|[.…]+(?=[^\W\d_])|(?<=\d)[.…
 def norm_date(raw: str) -> tuple[str | None, list[str]]:
     # a date typed over the dotted line of a "ngày … tháng … năm …" frame: "ngày.30 tháng.8"
     text = clean_text(_FRAME_DOTS.sub(" ", raw))
-    folded = fold(" ".join(_digits_fixed(t) for t in text.split()))
+    fixed, guessed = _with_digits_fixed(text)
+    folded = fold(fixed)
     soft: list[str] = []
     m = _VN_DATE.search(folded) or _NUM_DATE.search(folded)
     if m:
@@ -107,7 +116,7 @@ def norm_date(raw: str) -> tuple[str | None, list[str]]:
         # printed dates with such marks are wrong, 15 of 868 without (calibration_checks.py
         # date-marks)
         soft.append("date_extra_marks")
-    reasons = soft
+    reasons = soft + guessed
     if not (MIN_YEAR <= y <= MAX_YEAR):
         reasons.append("implausible_date")
     return value.isoformat(), reasons
@@ -188,19 +197,19 @@ def norm_id_number(raw: str) -> tuple[str | None, list[str]]:
         return (boxed, ["unusual_id_number_length"]) if len(boxed) >= 6 \
             else (None, ["invalid_id_number"])
     text = clean_text(raw)
-    fixed = " ".join(_digits_fixed(t) for t in text.split())
+    fixed, guessed = _with_digits_fixed(text)
     # Digits grouped by spaces ("001 095 012 345") belong together; letters break a run.
     runs = _digit_runs(fixed, r"\d[\d\s.]*\d|\d")
     for want in (12, 9):
         for r, glued in runs:
             if len(r) == want:
-                return r, (["digits_glued"] if glued else [])
+                return r, (["digits_glued"] if glued else []) + guessed
     if not runs:
         return None, (["invalid_id_number"] if text else [])
     best, glued = max(runs, key=lambda run: len(run[0]))
     if len(best) < 6:
         return None, ["invalid_id_number"]
-    return best, ["unusual_id_number_length"] + (["digits_glued"] if glued else [])
+    return best, ["unusual_id_number_length"] + (["digits_glued"] if glued else []) + guessed
 
 
 def _digit_runs(fixed: str, pattern: str) -> list[tuple[str, bool]]:
@@ -213,17 +222,17 @@ def _digit_runs(fixed: str, pattern: str) -> list[tuple[str, bool]]:
 def norm_account(raw: str) -> tuple[str | None, list[str]]:
     """Digit identifiers of free length (bank accounts, social insurance numbers)."""
     text = clean_text(raw)
-    fixed = " ".join(_digits_fixed(t) for t in text.split())
+    fixed, guessed = _with_digits_fixed(text)
     runs = [run for run in _digit_runs(fixed, r"\d[\d\s.\-]*\d|\d") if len(run[0]) >= 6]
     if not runs:
         return None, (["invalid_id_number"] if text else [])
     best, glued = max(runs, key=lambda run: len(run[0]))
-    return best, (["digits_glued"] if glued else [])
+    return best, (["digits_glued"] if glued else []) + guessed
 
 
 def norm_phone(raw: str) -> tuple[str | None, list[str]]:
     text = clean_text(raw)
-    fixed = " ".join(_digits_fixed(t) for t in text.split())
+    fixed, guessed = _with_digits_fixed(text)
     m = re.search(r"(\+?\s*84|0)[\d\s.\-()]{8,16}", fixed)
     if not m:
         return None, (["invalid_phone"] if text else [])
@@ -240,7 +249,7 @@ def norm_phone(raw: str) -> tuple[str | None, list[str]]:
         reasons.append("invalid_phone_prefix")
     if glued:
         reasons.append("digits_glued")
-    return digits, reasons
+    return digits, reasons + guessed
 
 
 _EMAIL = re.compile(r"^[a-z0-9._%+\-]+@[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}$")
@@ -293,7 +302,12 @@ def digits_glued(text: str) -> bool:
 
 def norm_number(raw: str) -> tuple[float | int | None, list[str]]:
     text = clean_text(raw)
-    fixed = " ".join(_digits_fixed(t) for t in text.split())
+    fixed, guessed = _with_digits_fixed(text)
+    value, reasons = _number(text, fixed)
+    return value, (reasons + guessed if value is not None else reasons)
+
+
+def _number(text: str, fixed: str) -> tuple[float | int | None, list[str]]:
     m = re.search(r"\d[\d.,\s]*", fixed)
     if not m:
         return None, (["invalid_number"] if text else [])

@@ -41,7 +41,6 @@ def test_fold_drops_marks_and_d():
         ("ngày 12 tháng 03 năm 1995", "1995-03-12"),
         ("Ngày 5 tháng 3 năm 1995", "1995-03-05"),
         ("10 giờ 30 phút, ngày 02 tháng 11 năm 2024", "2024-11-02"),
-        ("12/O3/1995", "1995-03-12"),
     ],
 )
 def test_dates(raw, want):
@@ -327,7 +326,8 @@ def test_a_model_fitted_on_other_features_accepts_nothing(tmp_path, monkeypatch)
 def test_a_date_with_marks_not_read_into_it_goes_to_review(raw, want):
     """Read as a date, kept as read, but a digit beside it or a mark touching it says part of
     it may be missing: review, never a silent guess."""
-    assert nz.norm_date(raw) == (want, ["date_extra_marks"])
+    value, reasons = nz.norm_date(raw)
+    assert value == want and "date_extra_marks" in reasons
 
 
 @pytest.mark.parametrize("raw", ["14 giờ 23 phút, 17.10.2025", "Sinh ngày 13/07/1978",
@@ -488,3 +488,17 @@ def test_a_date_typed_over_its_frame_is_read_across_the_dots_left_between_its_pa
     lines = ["GIẤY ỦY QUYỀN", "I. Người ủy quyền:", line]
     fields = extract("power_of_attorney", [make_page(lines)], review_threshold=0.0)
     assert fields[field].value == want
+
+
+def test_a_letter_taken_for_a_digit_is_a_guess_a_person_confirms():
+    """`038B 032 609` is 0388032609 by the confusion map; the printed number was 0385032609
+    (accepted at 0.999). On the calibration set 29 of 33 printed values whose digits needed
+    a letter were wrong (calibration_checks.py digit-letters): the value is kept as the map
+    reads it, and goes to review."""
+    assert nz.norm_phone("038B 032 609") == ("0388032609", ["digit_from_letter"])
+    assert nz.norm_date("04 / 01 / 19B1") == ("1981-01-04", ["digit_from_letter"])
+    assert nz.norm_date("12/O3/1995") == ("1995-03-12", ["digit_from_letter"])
+    assert nz.norm_id_number("O01085012345") == ("001085012345", ["digit_from_letter"])
+    assert nz.norm_number("12O") == (120, ["digit_from_letter"])
+    assert nz.norm_phone("0385 032 609") == ("0385032609", [])
+    assert nz.norm_date("04/01/1951") == ("1951-01-04", [])
