@@ -195,6 +195,15 @@ def _cutoff(label: str) -> float:
     return 84.0
 
 
+def _longer_word(cand: str, label: str) -> bool:
+    """A word of the candidate is a word of the label with two letters or more added after it
+    ("dia chinh" for "dia chi": the value's "địa chính" ended a respondent's value as the
+    label "Địa chỉ"): another word, not the label misread."""
+    ct, lt = cand.split(), label.split()
+    return len(ct) == len(lt) and any(
+        c != w and c.startswith(w) and len(c) - len(w) >= 2 for c, w in zip(ct, lt, strict=True))
+
+
 def find_labels(lines: list[Line], labels: LabelSet) -> list[Span]:
     """Non-overlapping best label spans over all lines."""
     if not labels.keys:
@@ -233,6 +242,8 @@ def find_labels(lines: list[Line], labels: LabelSet) -> list[Span]:
         label = labels.folded[li_]
         # the label's first word must be there (a shifted window scores well otherwise)
         if fuzz.ratio(lines[line_i].tokens[s].fold, label.split(" ", 1)[0]) < 50:
+            continue
+        if _longer_word(cands[ci], label):
             continue
         # weight: label characters matched minus twice the estimated edits, so a long label
         # that only half-fits (and eats value words) loses to a short exact one

@@ -502,3 +502,20 @@ def test_a_letter_taken_for_a_digit_is_a_guess_a_person_confirms():
     assert nz.norm_number("12O") == (120, ["digit_from_letter"])
     assert nz.norm_phone("0385 032 609") == ("0385032609", [])
     assert nz.norm_date("04/01/1951") == ("1951-01-04", [])
+
+
+def test_a_longer_word_is_not_a_misread_label_and_a_wrapped_value_goes_on():
+    """`… của: Ông Thái Thành Phúc, cán bộ địa chính` / `phường Kim Liên …`: "địa chính" was
+    taken for the label "Địa chỉ" (88), which ended the respondent at `cán bộ` and stopped
+    its continuation line from being joined."""
+    from extractors.layout import _longer_word
+
+    assert _longer_word("dia chinh", "dia chi")
+    assert not _longer_word("dia chj", "dia chi") and not _longer_word("dia chi", "dia chi")
+    lines = ["ĐƠN KHIẾU NẠI",
+             "Khiếu nại về hành vi hành chính của: Ông Thái Thành Phúc, cán bộ địa chính",
+             "phường Kim Liên .... (Ghi tên người bị khiếu nại)",
+             "Giải trình vụ việc cần khiếu nại:"]
+    page = make_page(lines)
+    f = extract("complaint", [page], review_threshold=0.0)["respondent_name"]
+    assert f.value.startswith("Ông Thái Thành Phúc, cán bộ địa chính")
