@@ -280,6 +280,14 @@ def _typed_over(words: list[OcrWord], i: int) -> bool:
     return short and close
 
 
+def _folded(words: list[OcrWord]) -> tuple[str, list[int]]:
+    """The words folded and joined by spaces, the leader's dots read as spaces (same length:
+    offsets still map to words: "ngày..22 .tháng.11", "21..."), and where each word starts."""
+    folds = [_DOTS_BY_LETTERS.sub(lambda m: " " * len(m.group()), fold(w.text)) for w in words]
+    starts = list(itertools.accumulate((len(f) + 1 for f in folds[:-1]), initial=0))
+    return " ".join(folds), starts
+
+
 def _meaningful(words: list[OcrWord]) -> bool:
     return bool(fold_alnum(nz.clean_text(" ".join(w.text for w in words))))
 
@@ -336,12 +344,9 @@ class _Doc:
         """Per line, the words of the date of a place-comma-date ("…, ngày … tháng … năm …")."""
         out: dict[int, set[int]] = {}
         for li, line in enumerate(self.lines):
-            folds = [_DOTS_BY_LETTERS.sub(lambda m: " " * len(m.group()), fold(w.text))
-                     for w in line.words]
-            text = " ".join(folds)
+            text, starts = _folded(line.words)
             if "ng" not in text:
                 continue
-            starts = list(itertools.accumulate((len(f) + 1 for f in folds[:-1]), initial=0))
             for m in _signature_re().finditer(text):
                 s, e = m.span("v")
                 out.setdefault(li, set()).update(
@@ -572,15 +577,7 @@ class _Doc:
             for k in range(1, window):
                 if i + k < len(self.lines) and self.lines[i + k].page == line.page:
                     words += self.lines[i + k].words
-            # dots fused to the words of a frame typed over the dotted line ("ngày..22
-            # .tháng.11") read as spaces (same length: offsets still map to words)
-            folds = [_DOTS_BY_LETTERS.sub(lambda m: " " * len(m.group()), fold(w.text))
-                     for w in words]
-            starts, pos = [], 0
-            for f in folds:
-                starts.append(pos)
-                pos += len(f) + 1
-            text = " ".join(folds)
+            text, starts = _folded(words)
             for m in pattern.finditer(text):
                 s, e = m.span(group)
                 if s < 0 or s == e:
