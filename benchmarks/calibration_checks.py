@@ -145,10 +145,7 @@ def reason_evidence(counts: dict[str, int], reason: str, kind: str, what: str) -
             if m["kind"] == kind and not m["hand"] and m["value"] is not None:
                 key = (reason in m["reasons"], m["ok"])
                 tally[key] = tally.get(key, 0) + 1
-        for marked in (True, False):
-            right, wrong = tally.get((marked, True), 0), tally.get((marked, False), 0)
-            print(f"{name}: printed {kind}s {'with' if marked else 'without'} {what}: "
-                  f"{right + wrong}, {wrong} wrong")
+        _print_with_without(tally, f"{name}: printed {kind}s", what)
 
 
 def capital_marks_accepted(report: Path) -> None:
@@ -163,10 +160,15 @@ def capital_marks_accepted(report: Path) -> None:
         if row["kind"] == "name" and row["accepted"] and isinstance(row["value"], str):
             key = (capital_marks(row["value"]), bool(row["right"]))
             tally[key] = tally.get(key, 0) + 1
+    _print_with_without(tally, f"{report}: accepted names",
+                        "a given name in capitals with stacked marks")
+
+
+def _print_with_without(tally: dict[tuple[bool, bool], int], what: str, mark: str) -> None:
+    """Counts keyed (marked, right): how many with and without the mark, and wrong."""
     for marked in (True, False):
         right, wrong = tally.get((marked, True), 0), tally.get((marked, False), 0)
-        print(f"{report}: accepted names {'with' if marked else 'without'} a given name in "
-              f"capitals with stacked marks: {right + wrong}, {wrong} wrong")
+        print(f"{what} {'with' if marked else 'without'} {mark}: {right + wrong}, {wrong} wrong")
 
 
 def kind_evidence(counts: dict[str, int]) -> None:

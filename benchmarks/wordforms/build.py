@@ -609,7 +609,7 @@ def build(per_template: int, out: Path, seed: int, keys: list[str], log=print) -
                 doc_rng = random.Random(rng.randrange(1 << 30))
                 font = doc_rng.choice(CLERK_FONTS)
                 if key in textforms.TEXT_TEMPLATES:
-                    doc, fields, _ = textforms.make(key, doc_rng, font)
+                    doc, fields = textforms.make(key, doc_rng, font)
                 else:
                     doc = Document(str(templates[key]))
                     fields = FILLERS[key](doc, Filler(doc, doc_rng, font), doc_rng)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-import unicodedata
 from pathlib import Path
 
 from docx import Document
@@ -93,10 +92,6 @@ CONTRACT_KINDS = ["Hợp đồng lao động xác định thời hạn 36 tháng
                   "Hợp đồng lao động không xác định thời hạn", "Hợp đồng làm việc"]
 PASSPORT_REQUESTS = ["Cấp hộ chiếu lần đầu", "Cấp hộ chiếu phổ thông lần đầu cho con",
                      "Cấp lại hộ chiếu do hết hạn"]
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def _date_parts(day: dt.date) -> list[str]:
@@ -434,7 +429,7 @@ FILLS = {"t-birth": birth, "t-death": death, "t-recognition": recognition,
 
 
 def _lines(key: str) -> list[str]:
-    text = nfc((TEXT_DIR / TEXT_TEMPLATES[key][0]).read_text(encoding="utf-8"))
+    text = V.nfc((TEXT_DIR / TEXT_TEMPLATES[key][0]).read_text(encoding="utf-8"))
     out = []
     for raw in text.splitlines():
         line = re.sub(r"[ \t]+", " ", raw).strip()
@@ -466,8 +461,8 @@ def _assign(lines: list[str], rules) -> list[list[str | None]]:
     return fills
 
 
-def make(key: str, rng: random.Random, clerk_font: str | None) -> tuple[object, dict, str]:
-    """A filled Word document of template `key`, its truth and the form font's name."""
+def make(key: str, rng: random.Random, clerk_font: str | None) -> tuple[object, dict]:
+    """A filled Word document of template `key`, and its truth."""
     lines = _lines(key)
     rules, truth = FILLS[key](rng)
     fills = _assign(lines, rules)
@@ -532,4 +527,4 @@ def make(key: str, rng: random.Random, clerk_font: str | None) -> tuple[object, 
             used += metric.getlength(lead + value)
             if keep:
                 par.add_run("." * keep)
-    return doc, truth, form_font
+    return doc, truth
